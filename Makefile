@@ -1,0 +1,57 @@
+# make run  : install, fetch + verify models, ingest seeds/, start the chat UI on 127.0.0.1:7860
+# make test : install, fetch + verify models, run lint and the whole test suite (what CI runs)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Built wheels live in the user cache so a fresh clone on the same machine reuses them.
+CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rag
+WHEELS := $(CACHE_DIR)/wheels
+LLAMA_CPP := llama-cpp-python==0.3.36
+INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml Makefile | sha256sum | cut -c1-12)
+
+.PHONY: install models ingest run serve test unit integration lint clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml Makefile
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	@# The CPU build: an unpinned torch pulls a multi-GB CUDA build.
+	$(BIN)/python -m pip install -q torch==2.13.0
+	@# llama-cpp-python ships only as source on PyPI (~6 min to compile): build once, keep the wheel.
+	@mkdir -p $(WHEELS)
+	@if ! ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1; then \
+		echo "building $(LLAMA_CPP) (about 6 minutes, once per machine)"; \
+		$(BIN)/python -m pip wheel -q --no-deps -w $(WHEELS) $(LLAMA_CPP); \
+	fi
+	$(BIN)/python -m pip install -q --find-links $(WHEELS) -e '.[dev,openai]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+models: install
+	$(BIN)/rag models fetch
+
+ingest: models
+	$(BIN)/rag ingest seeds
+
+run: ingest
+	$(BIN)/rag serve
+
+serve: install
+	$(BIN)/rag serve
+
+lint: install
+	$(BIN)/ruff check rag tests evals
+	$(BIN)/ruff format --check rag tests evals
+
+test: models lint
+	$(BIN)/python -m pytest
+
+unit: install
+	$(BIN)/python -m pytest tests/unit
+
+integration: models
+	$(BIN)/python -m pytest -m integration
+
+clean:
+	rm -rf $(VENV) index/chroma index/bm25 index/*.json

@@ -1,0 +1,62 @@
+"""Chinese word tokens for BM25 and for checking what a question asks about (jieba)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import cache
+
+_WORDISH = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
+_CJK_RUN = re.compile(r"^[\u4e00-\u9fff]+$")
+
+# Function words and question words: they say nothing about which passage answers.
+STOPWORDS = frozenset(
+    "的 了 是 在 和 与 及 或 等 也 都 而 并 对 从 把 被 将 就 这 那 其 之 于 为 以 由 上 中 下 "
+    "吗 呢 吧 啊 么 什么 多少 哪些 哪个 哪里 怎么 怎样 如何 为什么 是否 有没有 几 谁 请问 请 "
+    "分别 一下 一共 总共 大约 约 有 个 年 月 日".split()
+)
+
+
+@cache
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def search_tokens(text: str) -> list[str]:
+    """Tokens for BM25: jieba's search mode plus the bigrams of long CJK words, so that a
+    glued token such as 「月克州」 still matches 「克州」."""
+    tokens: list[str] = []
+    for token in _jieba().cut_for_search(text.lower()):
+        token = token.strip()
+        if not token or not _WORDISH.search(token) or token in STOPWORDS:
+            continue
+        tokens.append(token)
+        if len(token) >= 3 and _CJK_RUN.match(token):
+            tokens.extend(token[i : i + 2] for i in range(len(token) - 1))
+    return tokens
+
+
+def content_terms(question: str) -> list[str]:
+    """The words a question is about: no function words, punctuation or lone characters
+    (a lone digit says little), but years and other numbers of two or more digits stay."""
+    terms = []
+    for token in _jieba().lcut(question.lower()):
+        token = token.strip()
+        if len(token) < 2 or token in STOPWORDS or not _WORDISH.search(token):
+            continue
+        terms.append(token)
+    return list(dict.fromkeys(terms))
+
+
+def term_support(term: str, text: str) -> float:
+    """1.0 when `term` occurs in `text`; otherwise the share of its character bigrams that do."""
+    if term in text:
+        return 1.0
+    if len(term) < 3:
+        return 0.0
+    grams = [term[i : i + 2] for i in range(len(term) - 1)]
+    return sum(g in text for g in grams) / len(grams)

@@ -1,0 +1,126 @@
+"""Reads document files into text: txt/md (UTF-8, UTF-16, GBK/GB18030), html, pdf (pypdfium2)."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import InputFileError
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+HTML_SUFFIXES = {".html", ".htm"}
+PDF_SUFFIXES = {".pdf"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    path: Path
+    text: str
+    title: str | None = None  # when the format names one (<title>, PDF metadata)
+    encoding: str = "utf-8"
+
+
+def read_document(path: Path, max_bytes: int) -> RawDocument:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise InputFileError(
+            path, f"unsupported file type {suffix or '(none)'}",
+            f"convert it to one of {', '.join(sorted(SUPPORTED_SUFFIXES))}",
+        )
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputFileError(path, f"cannot be read ({exc.strerror})", "check the path and permissions") from exc
+    if size == 0:
+        raise InputFileError(path, "is empty", "remove it or give a file with text in it")
+    if size > max_bytes:
+        raise InputFileError(
+            path, f"is {size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit",
+            "split it, or raise ingest.max_file_mb (RAG_INGEST__MAX_FILE_MB)",
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(path, f"cannot be read ({exc.strerror})", "check the path and permissions") from exc
+    if suffix in PDF_SUFFIXES:
+        doc = _read_pdf(path, data)
+    else:
+        text, encoding = decode_text(path, data)
+        doc = _read_html(path, text, encoding) if suffix in HTML_SUFFIXES else RawDocument(path, text, None, encoding)
+    if not doc.text.strip():
+        raise InputFileError(path, "has no text in it", "give a file with text in it")
+    return doc
+
+
+def decode_text(path: Path, data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK/GB2312)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data[:8192]:
+        raise InputFileError(path, "looks like a binary file, not text", "give a text, html or pdf file")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _mostly_text(text):
+            return text, encoding
+    raise InputFileError(
+        path, "is neither UTF-8 nor GBK/GB18030 text (or is binary)",
+        "re-save it as UTF-8 (e.g. `iconv -f <encoding> -t utf-8`)",
+    )
+
+
+def _mostly_text(text: str) -> bool:
+    sample = text[:20000]
+    if not sample:
+        return True
+    control = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
+    odd = sum(1 for c in sample if 0xE000 <= ord(c) <= 0xF8FF or c == "\ufffd")
+    return (control + odd) / len(sample) < 0.02
+
+
+def _read_html(path: Path, html: str, encoding: str) -> RawDocument:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "nav", "footer", "header"]):
+        tag.decompose()
+    title = None
+    heading = soup.find("h1")
+    if heading and heading.get_text(strip=True):
+        title = heading.get_text(strip=True)
+    elif soup.title and soup.title.get_text(strip=True):
+        title = soup.title.get_text(strip=True)
+    body = soup.body or soup
+    return RawDocument(path, body.get_text("\n"), title, encoding)
+
+
+def _read_pdf(path: Path, data: bytes) -> RawDocument:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        problem = "is encrypted" if "password" in str(exc).lower() else f"is not a readable PDF ({exc})"
+        raise InputFileError(path, problem, "open and re-save it unprotected, or export it again") from exc
+    try:
+        pages = []
+        for page in pdf:
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        title = (pdf.get_metadata_dict().get("Title") or "").strip() or None
+    finally:
+        pdf.close()
+    text = "\n\n".join(p.replace("\r\n", "\n") for p in pages)
+    if not text.strip():
+        raise InputFileError(
+            path, "has no text layer (a scanned PDF?)", "OCR is not supported: give a PDF with selectable text"
+        )
+    return RawDocument(path, text, title, "pdf")

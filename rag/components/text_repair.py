@@ -1,0 +1,160 @@
+"""Repairs text extracted from PDFs and web pages: broken CJK lines, stray spaces, full-width digits.
+
+The layout work that needs more than text (articles on one page, captions,
+columns) plugs in after `repair_text`; this module only fixes characters and lines.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+# CJK ideographs, CJK/full-width punctuation and the common curly quotes used in Chinese text.
+_CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_PUNCT_EXTRA = "\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
+CJK_CHAR = re.compile(f"[{_CJK}{_CJK_PUNCT_EXTRA}]")
+_TERMINAL = "。！？!?"
+_CLOSERS = "”’」』）)】》\"'"
+_ENDS_SENTENCE = re.compile(f"[{_TERMINAL}][{re.escape(_CLOSERS)}]*$|[…]{{1,2}}[{re.escape(_CLOSERS)}]*$")
+
+# Full-width digits and letters become ASCII; full-width punctuation stays (NFKC would
+# turn ，。 into ASCII, which Chinese readers and our splitter do not want).
+_FULLWIDTH_TO_ASCII = {
+    **{cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)},
+    **{cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)},
+    **{cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)},
+    0xFF05: ord("%"),
+    0xFF0E: ord("."),
+    0x3000: ord(" "),
+    0x00A0: ord(" "),
+    0x200B: None,
+    0xFEFF: None,
+}
+
+_SPACE_NEXT_TO_CJK = re.compile(f"(?<=[{_CJK}{_CJK_PUNCT_EXTRA}])[ \t]+|[ \t]+(?=[{_CJK}{_CJK_PUNCT_EXTRA}])")
+# "6 5 . 6", "1 0 7": runs of single characters each separated by one space.
+_SPACED_SINGLES = re.compile(r"(?<!\S)(?:[0-9.%]) (?:[0-9.%] )*[0-9.%](?!\S)")
+_SPACE_BEFORE_PERCENT = re.compile(r"(?<=\d) +(?=%)")
+_SPACE_INSIDE_DECIMAL = re.compile(r"(?<=\d) *\. *(?=\d)")
+_SPACE_INSIDE_BRACKETS = re.compile(r"([(\[]) +| +([)\]])")
+# Openings of news articles ("中新网广州9月27日电", "新华社北京电", "本报讯"): a new article starts here.
+DATELINE = re.compile(r"^(?:中新网|新华社|新华网|人民网|央视网|央广网|中国新闻网|本报讯|本报[^\s，,。]{0,8}电)")
+_DATE_KEYS = ("发布时间", "日期", "时间", "发布日期")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]*-[\s:|-]*\|?\s*$")
+
+
+@dataclass
+class RepairedText:
+    text: str
+    # key/value pairs found in markdown metadata rows (来源, 发布时间, 作者 ...)
+    fields: dict[str, str] = field(default_factory=dict)
+    set_aside: list[str] = field(default_factory=list)
+
+
+def normalize_width(text: str) -> str:
+    return text.translate(_FULLWIDTH_TO_ASCII)
+
+
+def remove_spaces(line: str) -> str:
+    """Drop spaces a PDF extractor put between CJK characters and inside numbers."""
+    line = _SPACED_SINGLES.sub(lambda m: m.group(0).replace(" ", ""), line)
+    line = _SPACE_NEXT_TO_CJK.sub("", line)
+    line = _SPACE_BEFORE_PERCENT.sub("", line)
+    line = _SPACE_INSIDE_DECIMAL.sub(".", line)
+    line = _SPACE_INSIDE_BRACKETS.sub(lambda m: (m.group(1) or "") + (m.group(2) or ""), line)
+    return re.sub(r"[ \t]{2,}", " ", line).strip()
+
+
+def ends_sentence(line: str) -> bool:
+    return bool(_ENDS_SENTENCE.search(line.rstrip()))
+
+
+def join_pair(left: str, right: str) -> str:
+    """Join two pieces of one sentence; a space survives only between two Latin words."""
+    if not left or not right:
+        return left + right
+    a, b = left[-1], right[0]
+    if a.isascii() and b.isascii() and a.isalpha() and b.isalpha():
+        return f"{left} {right}"
+    return left + right
+
+
+def _metadata_row(line: str) -> dict[str, str]:
+    cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    pairs: dict[str, str] = {}
+    for key, value in zip(cells[0::2], cells[1::2], strict=False):
+        if not key or not value or len(key) > 6:
+            continue
+        if key in _DATE_KEYS and not re.search(r"\d", value):
+            continue  # an empty date cell shifts the row; do not take the next label as a date
+        pairs[key] = value
+    return pairs
+
+
+def repair_text(raw: str) -> RepairedText:
+    """Paragraphs separated by one newline, sentences whole, spaces and widths fixed."""
+    text = normalize_width(raw.replace("\r\n", "\n").replace("\r", "\n"))
+    fields: dict[str, str] = {}
+    set_aside: list[str] = []
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if _TABLE_RULE.match(line) and "-" in line:
+            set_aside.append(line.strip())
+            continue
+        if _TABLE_ROW.match(line):
+            fields.update(_metadata_row(line))
+            set_aside.append(line.strip())
+            continue
+        lines.append(line.strip())
+
+    nonblank = [remove_spaces(x) for x in lines if x]
+    if not nonblank:
+        return RepairedText("", fields, set_aside)
+    # Hard-wrapped text (narrow PDF columns) has short lines of similar length;
+    # there a line without a sentence end continues on the next line, even across
+    # a blank line. Elsewhere only an unusually long unfinished line continues.
+    typical = statistics.median(len(x) for x in nonblank)
+    wrapped = typical <= 30
+    paragraphs: list[str] = []
+    current = ""
+    last_line = ""
+    blank_before = False
+    for line in lines:
+        if not line:
+            blank_before = True
+            continue
+        piece = remove_spaces(line)
+        if not current:
+            current = piece
+        elif _continues(last_line, piece, typical, wrapped, blank_before):
+            current = join_pair(current, piece)
+        else:
+            paragraphs.append(current)
+            current = piece
+        last_line = piece
+        blank_before = False
+    if current:
+        paragraphs.append(current)
+    return RepairedText("\n".join(paragraphs), fields, set_aside)
+
+
+def _continues(previous: str, line: str, typical: float, wrapped: bool, blank_before: bool) -> bool:
+    if ends_sentence(previous):
+        return False
+    if blank_before and DATELINE.match(line):
+        return False
+    if wrapped:
+        # A line much longer than the column is a headline spanning columns, not body text.
+        if len(line) > 1.8 * typical or len(previous) > 1.8 * typical:
+            return False
+        return not (blank_before and _looks_like_heading(line))
+    if blank_before:
+        return False
+    # Unwrapped text: a long line cut mid-sentence continues; a short line is a heading.
+    return len(previous) > 40 and bool(CJK_CHAR.search(line[:1]) or line[:1].isalnum())
+
+
+def _looks_like_heading(line: str) -> bool:
+    return line.startswith(("“", '"')) and not CJK_CHAR.search(line[-1:] or "。")

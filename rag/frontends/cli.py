@@ -1,0 +1,120 @@
+"""The `rag` command: ingest, ask, serve, models fetch."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rag.errors import RagError
+from rag.settings import Settings, load_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings()
+    if getattr(args, "index", None):
+        settings = settings.model_copy(update={"index_dir": Path(args.index).resolve()})
+    return settings
+
+
+def _service(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from rag.services.rag_service import RagService
+
+    return RagService(_settings(args))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    service = _service(args)
+    report = service.ingest([Path(p) for p in args.paths], progress=not args.quiet, skip_bad=args.skip_bad)
+    for line in report.skipped:
+        print(f"skipped: {line}", file=sys.stderr)
+    print(f"{service.index.dir}: {report.summary()}")
+    return 1 if report.skipped else 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    answer = _service(args).answer(args.question)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(answer.text)
+    for c in answer.citations:
+        print(f"  [{c.number}] {c.source} 《{c.title}》 {c.text[:80]}…")
+    if answer.reason:
+        print(f"  ({answer.reason})", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from rag.frontends.ui import serve
+
+    service = _service(args)
+    settings = service.settings
+    serve(service, args.host or settings.ui.host, args.port or settings.ui.port)
+    return 0
+
+
+def cmd_models_fetch(args: argparse.Namespace) -> int:
+    from rag.components.model_catalog import CATALOG
+    from rag.components.model_store import ModelStore
+
+    settings = _settings(args)
+    names = args.names or [settings.embedding.model, settings.llm.llamacpp.model]
+    store = ModelStore(settings.resolved_models_dir())
+    for name in names:
+        spec = CATALOG.get(name)
+        if spec is None:
+            print(f"{name}: not a catalog model (a local path or your own server); nothing to fetch")
+            continue
+        path = store.fetch(spec, progress=not args.quiet)
+        print(f"{name}: verified {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description="Question answering over Chinese documents, with sources.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    index_help = "index folder (default: settings index_dir, or RAG_INDEX_DIR)"
+
+    p = sub.add_parser("ingest", help="add files or folders (txt, md, html, pdf) to the index")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--index", help=index_help)
+    p.add_argument("--skip-bad", action="store_true", help="ingest the good files and list the bad ones (exit 1)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer one question from the index")
+    p.add_argument("question")
+    p.add_argument("--index", help=index_help)
+    p.add_argument("--json", action="store_true", help="print {answer, refused, citations} as JSON")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("serve", help="start the chat UI")
+    p.add_argument("--index", help=index_help)
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("models", help="manage the default offline models")
+    models = p.add_subparsers(dest="models_command", required=True)
+    f = models.add_parser("fetch", help="download, assemble and verify models (reuses verified files)")
+    f.add_argument("names", nargs="*", help="catalog names (default: the models in settings)")
+    f.add_argument("--quiet", action="store_true")
+    f.set_defaults(func=cmd_models_fetch)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

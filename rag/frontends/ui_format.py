@@ -1,0 +1,42 @@
+"""Pure formatting for the chat UI: answers and sources as Markdown (tested without Gradio)."""
+
+from __future__ import annotations
+
+import html
+
+from rag.services.answer import Answer, Citation
+
+EXCERPT_CHARS = 160
+
+
+def format_sources(citations: list[Citation]) -> str:
+    lines = []
+    for c in citations:
+        title = f"《{c.title}》" if c.title else ""
+        excerpt = c.text if len(c.text) <= EXCERPT_CHARS else c.text[:EXCERPT_CHARS] + "…"
+        lines.append(
+            f"<details><summary>[{c.number}] {html.escape(title)} {html.escape(c.source)}"
+            f" (字符 {c.start}–{c.end})</summary>\n\n> {html.escape(excerpt)}\n\n</details>"
+        )
+    return "\n".join(lines)
+
+
+def format_answer(answer: Answer) -> str:
+    """The final chat message: the answer, a note when refused or ungrounded, then the sources."""
+    parts = [answer.text]
+    if answer.refused:
+        parts.append("*未在文档中找到依据，因此不作回答。*")
+    elif not answer.grounded:
+        parts.append("⚠️ *部分数字没有出处，请核实。*")
+    if answer.citations:
+        parts.append("**来源**\n\n" + format_sources(answer.citations))
+    return "\n\n".join(parts)
+
+
+def format_partial(text: str) -> str:
+    """What is shown while the model is still writing."""
+    return text + " ▌"
+
+
+def format_error(message: str) -> str:
+    return f"❌ {message}"

@@ -1,0 +1,120 @@
+"""Ingestion: files → repaired Documents → chunks → embeddings → one commit to the index."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.schema import BaseNode
+from tqdm import tqdm
+
+from rag.components.readers import SUPPORTED_SUFFIXES, read_document
+from rag.components.splitter import ChineseSentenceSplitter
+from rag.errors import InputFileError
+from rag.services.documents import to_documents
+from rag.services.index_store import Change, IndexStore
+from rag.settings import Settings
+
+# Bump when reading, repair or chunking changes what a file becomes, so re-ingest re-chunks.
+PIPELINE_VERSION = "1"
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # one line per bad file (with --skip-bad)
+    chunks_added: int = 0
+    total_chunks: int = 0
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} added", f"{len(self.replaced)} replaced",
+            f"{len(self.unchanged)} unchanged", f"{self.chunks_added} chunks written",
+            f"{self.total_chunks} chunks in the index",
+        ]
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} skipped")
+        return ", ".join(parts)
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, plus every supported file below named folders (sorted)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith("."))
+            )
+        elif path.exists():
+            files.append(path)
+        else:
+            raise InputFileError(path, "does not exist", "check the path")
+    return list(dict.fromkeys(p.resolve() for p in files))
+
+
+class IngestService:
+    def __init__(self, settings: Settings, index: IndexStore, embed_model: BaseEmbedding) -> None:
+        self.settings = settings
+        self.index = index
+        self.embed_model = embed_model
+        self.splitter = ChineseSentenceSplitter(
+            chunk_size=settings.chunking.chunk_size, chunk_overlap=settings.chunking.chunk_overlap
+        )
+        self._fingerprint = json.dumps(
+            [PIPELINE_VERSION, settings.chunking.model_dump(), settings.embedding.model], sort_keys=True
+        ).encode()
+
+    def ingest(self, paths: Iterable[Path], progress: bool = True, skip_bad: bool = False) -> IngestReport:
+        """Everything that can fail on bad input (reading, repair, chunking, embedding) runs
+        before the index is touched; a bad file stops the whole ingest unless `skip_bad`."""
+        report = IngestReport()
+        files = collect_files(paths)
+        max_bytes = int(self.settings.ingest.max_file_mb * 1_000_000)
+        change = Change()
+        nodes: list[BaseNode] = []
+        for path in tqdm(files, desc="read", unit="file", disable=not progress or len(files) < 2):
+            try:
+                raw = read_document(path, max_bytes)
+                file_id = str(path)
+                digest = hashlib.sha256(self._fingerprint + path.read_bytes()).hexdigest()
+                old = self.index.document_hash(file_id)
+                if old == digest:
+                    report.unchanged.append(path.name)
+                    continue
+                file_nodes = self.splitter.get_nodes_from_documents(to_documents(raw, file_id))
+            except InputFileError as exc:
+                if not skip_bad:
+                    raise
+                report.skipped.append(str(exc))
+                continue
+            for node in file_nodes:
+                node.metadata["start"] = node.start_char_idx or 0  # type: ignore[attr-defined]
+                node.metadata["end"] = node.end_char_idx or 0  # type: ignore[attr-defined]
+            nodes.extend(file_nodes)
+            change.doc_hashes[file_id] = digest
+            (report.replaced if old else report.added).append(path.name)
+        if nodes:
+            self._embed(nodes, progress)
+            change.nodes = nodes
+            self.index.commit(change)
+        report.chunks_added = len(nodes)
+        report.total_chunks = self.index.chunk_count()
+        return report
+
+    def _embed(self, nodes: list[BaseNode], progress: bool) -> None:
+        batch = max(1, self.settings.embedding.batch_size)
+        with tqdm(total=len(nodes), desc="embed", unit="chunk", disable=not progress) as bar:
+            for i in range(0, len(nodes), batch):
+                part = nodes[i : i + batch]
+                vectors = self.embed_model.get_text_embedding_batch(
+                    [n.get_content(metadata_mode="embed") for n in part]  # type: ignore[arg-type]
+                )
+                for node, vector in zip(part, vectors, strict=True):
+                    node.embedding = vector
+                bar.update(len(part))

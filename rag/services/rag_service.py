@@ -1,0 +1,68 @@
+"""Builds the components named in settings and wires them into the ingest and answer services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.llms import LLM
+
+from rag.components.embedding import build_embedding
+from rag.components.llm import build_llm
+from rag.components.prompts import load_prompt
+from rag.services.answer import Answer, AnswerService
+from rag.services.index_store import IndexStore
+from rag.services.ingest import IngestReport, IngestService
+from rag.services.retrieval import HybridRetriever
+from rag.settings import Settings, load_settings
+
+
+class RagService:
+    """One index plus the models to fill and query it. Models load on first use, so
+    ingesting never loads the LLM. Pass `embed_model`/`llm` to use your own."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        index_dir: Path | None = None,
+        *,
+        embed_model: BaseEmbedding | None = None,
+        llm: LLM | None = None,
+    ) -> None:
+        self.settings = settings or load_settings()
+        self.index = IndexStore(self.settings, index_dir)
+        self._embed_model = embed_model
+        self._llm = llm
+        self._answerer: AnswerService | None = None
+
+    @property
+    def embed_model(self) -> BaseEmbedding:
+        if self._embed_model is None:
+            self._embed_model = build_embedding(self.settings)
+        return self._embed_model
+
+    @property
+    def llm(self) -> LLM:
+        if self._llm is None:
+            self._llm = build_llm(self.settings)
+        return self._llm
+
+    def ingest(self, paths: Iterable[Path], progress: bool = True, skip_bad: bool = False) -> IngestReport:
+        return IngestService(self.settings, self.index, self.embed_model).ingest(paths, progress, skip_bad)
+
+    def retriever(self) -> HybridRetriever:
+        return HybridRetriever(self.index, self.embed_model, self.settings.retrieval)
+
+    def _answer_service(self) -> AnswerService:
+        if self._answerer is None:
+            prompt = load_prompt(self.settings.answer.prompt)
+            self._answerer = AnswerService(self.settings, self.index, self.retriever(), self.llm, prompt)
+        return self._answerer
+
+    def answer(self, question: str) -> Answer:
+        return self._answer_service().answer(question)
+
+    def stream(self, question: str) -> Iterator[str | Answer]:
+        """Text deltas as the model writes them, then the checked Answer."""
+        return self._answer_service().stream(question)

@@ -1,0 +1,169 @@
+"""The one typed settings tree: settings.yaml (+ profile files) overridden by RAG_* variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class EmbeddingSettings(BaseModel):
+    mode: Literal["sentence_transformers", "mock"] = "sentence_transformers"
+    # A name from the model catalog (fetched by `rag models fetch`), a local
+    # sentence-transformers directory, or a model name sentence-transformers can load.
+    model: str = "embeddinggemma-300m"
+    batch_size: int = 16
+    device: str = "cpu"
+    mock_dim: int = 256
+
+
+class LlamaCppSettings(BaseModel):
+    # A catalog name or a path to any GGUF file.
+    model: str = "qwen2.5-coder-1.5b-instruct"
+    n_ctx: int = 4096
+    n_threads: int | None = None  # None: all cores
+
+
+class OpenAISettings(BaseModel):
+    api_base: str = "http://127.0.0.1:11434/v1"
+    model: str = "qwen2.5:7b-instruct"
+    api_key: SecretStr = SecretStr("not-needed")
+    timeout_s: float = 120.0
+
+
+class LLMSettings(BaseModel):
+    mode: Literal["llamacpp", "openai", "mock"] = "llamacpp"
+    temperature: float = 0.0
+    max_tokens: int = 384
+    llamacpp: LlamaCppSettings = Field(default_factory=LlamaCppSettings)
+    openai: OpenAISettings = Field(default_factory=OpenAISettings)
+
+
+class ChromaHttpSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    ssl: bool = False
+
+
+class VectorStoreSettings(BaseModel):
+    mode: Literal["chroma_persistent", "chroma_http"] = "chroma_persistent"
+    collection: str = "documents"
+    http: ChromaHttpSettings = Field(default_factory=ChromaHttpSettings)
+
+
+class ChunkingSettings(BaseModel):
+    # Characters, not tokens: Chinese has no word boundaries and our models
+    # see roughly one token per 1-1.5 characters.
+    chunk_size: int = 350
+    chunk_overlap: int = 60
+
+
+class RetrievalSettings(BaseModel):
+    top_k: int = 4
+    dense_top_k: int = 20
+    bm25_top_k: int = 20
+    rrf_k: int = 60
+    # Below this cosine similarity of the best dense hit, the documents are
+    # taken to say nothing about the question and the LLM is not asked.
+    min_dense_similarity: float = 0.3
+
+
+class AnswerSettings(BaseModel):
+    prompt: str = "answer"
+    # Share of the question's content words that the cited passages must contain;
+    # below it the answer is refused as not backed by the documents.
+    min_question_coverage: float = 0.5
+
+
+class IngestSettings(BaseModel):
+    max_file_mb: float = 50.0
+
+
+class UISettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    index_dir: Path = Path("index")
+    # None: the user cache dir (~/.cache/rag/models), shared by every checkout.
+    models_dir: Path | None = None
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    vectorstore: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment beats the YAML files, which arrive as init arguments.
+        return (env_settings, init_settings)
+
+    def resolved_index_dir(self) -> Path:
+        return _under_root(self.index_dir)
+
+    def resolved_models_dir(self) -> Path:
+        if self.models_dir is not None:
+            return _under_root(self.models_dir)
+        return user_cache_dir() / "models"
+
+
+def user_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "rag"
+
+
+def _under_root(path: Path) -> Path:
+    path = path.expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_settings(profiles: list[str] | None = None, root: Path = PROJECT_ROOT) -> Settings:
+    """settings.yaml, then settings-<profile>.yaml for each profile, then RAG_* variables.
+
+    Profiles come from the argument or from RAG_PROFILES (comma-separated).
+    """
+    if profiles is None:
+        profiles = [p for p in os.environ.get("RAG_PROFILES", "").split(",") if p.strip()]
+    data: dict[str, Any] = {}
+    for name in ["settings.yaml", *(f"settings-{p.strip()}.yaml" for p in profiles)]:
+        path = root / name
+        if not path.exists():
+            if name == "settings.yaml":
+                continue
+            raise FileNotFoundError(f"settings profile file {path} does not exist")
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{path}: expected a mapping at the top level")
+        data = _deep_merge(data, loaded)
+    return Settings(**data)
