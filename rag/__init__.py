@@ -1,8 +1,8 @@
 """Question answering over Chinese documents with cited sources.
 
-    from rag import answer
-    a = answer("克州1-9月外贸总额")
-    a.text, a.refused, a.citations
+from rag import answer
+a = answer("克州1-9月外贸总额")
+a.text, a.refused, a.citations
 """
 
 from rag.frontends.api import answer, answer_stream
@@ -10,4 +10,12 @@ from rag.services.answer import Answer, Citation
 from rag.services.rag_service import RagService
 from rag.settings import Settings, load_settings
 
-__all__ = ["Answer", "Citation", "RagService", "Settings", "answer", "answer_stream", "load_settings"]
+__all__ = [
+    "Answer",
+    "Citation",
+    "RagService",
+    "Settings",
+    "answer",
+    "answer_stream",
+    "load_settings",
+]

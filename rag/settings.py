@@ -91,9 +91,7 @@ class UISettings(BaseModel):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="RAG_", env_nested_delimiter="__", extra="forbid"
-    )
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_nested_delimiter="__", extra="forbid")
 
     index_dir: Path = Path("index")
     # None: the user cache dir (~/.cache/rag/models), shared by every checkout.

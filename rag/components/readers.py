@@ -26,29 +26,39 @@ def read_document(path: Path, max_bytes: int) -> RawDocument:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise InputFileError(
-            path, f"unsupported file type {suffix or '(none)'}",
+            path,
+            f"unsupported file type {suffix or '(none)'}",
             f"convert it to one of {', '.join(sorted(SUPPORTED_SUFFIXES))}",
         )
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise InputFileError(path, f"cannot be read ({exc.strerror})", "check the path and permissions") from exc
+        raise InputFileError(
+            path, f"cannot be read ({exc.strerror})", "check the path and permissions"
+        ) from exc
     if size == 0:
         raise InputFileError(path, "is empty", "remove it or give a file with text in it")
     if size > max_bytes:
         raise InputFileError(
-            path, f"is {size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit",
+            path,
+            f"is {size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit",
             "split it, or raise ingest.max_file_mb (RAG_INGEST__MAX_FILE_MB)",
         )
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputFileError(path, f"cannot be read ({exc.strerror})", "check the path and permissions") from exc
+        raise InputFileError(
+            path, f"cannot be read ({exc.strerror})", "check the path and permissions"
+        ) from exc
     if suffix in PDF_SUFFIXES:
         doc = _read_pdf(path, data)
     else:
         text, encoding = decode_text(path, data)
-        doc = _read_html(path, text, encoding) if suffix in HTML_SUFFIXES else RawDocument(path, text, None, encoding)
+        doc = (
+            _read_html(path, text, encoding)
+            if suffix in HTML_SUFFIXES
+            else RawDocument(path, text, None, encoding)
+        )
     if not doc.text.strip():
         raise InputFileError(path, "has no text in it", "give a file with text in it")
     return doc
@@ -61,7 +71,9 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16"), "utf-16"
     if b"\x00" in data[:8192]:
-        raise InputFileError(path, "looks like a binary file, not text", "give a text, html or pdf file")
+        raise InputFileError(
+            path, "looks like a binary file, not text", "give a text, html or pdf file"
+        )
     for encoding in ("utf-8", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -70,7 +82,8 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str]:
         if _mostly_text(text):
             return text, encoding
     raise InputFileError(
-        path, "is neither UTF-8 nor GBK/GB18030 text (or is binary)",
+        path,
+        "is neither UTF-8 nor GBK/GB18030 text (or is binary)",
         "re-save it as UTF-8 (e.g. `iconv -f <encoding> -t utf-8`)",
     )
 
@@ -106,8 +119,12 @@ def _read_pdf(path: Path, data: bytes) -> RawDocument:
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        problem = "is encrypted" if "password" in str(exc).lower() else f"is not a readable PDF ({exc})"
-        raise InputFileError(path, problem, "open and re-save it unprotected, or export it again") from exc
+        problem = (
+            "is encrypted" if "password" in str(exc).lower() else f"is not a readable PDF ({exc})"
+        )
+        raise InputFileError(
+            path, problem, "open and re-save it unprotected, or export it again"
+        ) from exc
     try:
         pages = []
         for page in pdf:
@@ -121,6 +138,8 @@ def _read_pdf(path: Path, data: bytes) -> RawDocument:
     text = "\n\n".join(p.replace("\r\n", "\n") for p in pages)
     if not text.strip():
         raise InputFileError(
-            path, "has no text layer (a scanned PDF?)", "OCR is not supported: give a PDF with selectable text"
+            path,
+            "has no text layer (a scanned PDF?)",
+            "OCR is not supported: give a PDF with selectable text",
         )
     return RawDocument(path, text, title, "pdf")

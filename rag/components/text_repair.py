@@ -16,7 +16,9 @@ _CJK_PUNCT_EXTRA = "\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
 CJK_CHAR = re.compile(f"[{_CJK}{_CJK_PUNCT_EXTRA}]")
 _TERMINAL = "。！？!?"
 _CLOSERS = "”’」』）)】》\"'"
-_ENDS_SENTENCE = re.compile(f"[{_TERMINAL}][{re.escape(_CLOSERS)}]*$|[…]{{1,2}}[{re.escape(_CLOSERS)}]*$")
+_ENDS_SENTENCE = re.compile(
+    f"[{_TERMINAL}][{re.escape(_CLOSERS)}]*$|[…]{{1,2}}[{re.escape(_CLOSERS)}]*$"
+)
 
 # Full-width digits and letters become ASCII; full-width punctuation stays (NFKC would
 # turn ，。 into ASCII, which Chinese readers and our splitter do not want).
@@ -32,14 +34,18 @@ _FULLWIDTH_TO_ASCII = {
     0xFEFF: None,
 }
 
-_SPACE_NEXT_TO_CJK = re.compile(f"(?<=[{_CJK}{_CJK_PUNCT_EXTRA}])[ \t]+|[ \t]+(?=[{_CJK}{_CJK_PUNCT_EXTRA}])")
+_SPACE_NEXT_TO_CJK = re.compile(
+    f"(?<=[{_CJK}{_CJK_PUNCT_EXTRA}])[ \t]+|[ \t]+(?=[{_CJK}{_CJK_PUNCT_EXTRA}])"
+)
 # "6 5 . 6", "1 0 7": runs of single characters each separated by one space.
 _SPACED_SINGLES = re.compile(r"(?<!\S)(?:[0-9.%]) (?:[0-9.%] )*[0-9.%](?!\S)")
 _SPACE_BEFORE_PERCENT = re.compile(r"(?<=\d) +(?=%)")
 _SPACE_INSIDE_DECIMAL = re.compile(r"(?<=\d) *\. *(?=\d)")
 _SPACE_INSIDE_BRACKETS = re.compile(r"([(\[]) +| +([)\]])")
 # Openings of news articles ("中新网广州9月27日电", "新华社北京电", "本报讯"): a new article starts here.
-DATELINE = re.compile(r"^(?:中新网|新华社|新华网|人民网|央视网|央广网|中国新闻网|本报讯|本报[^\s，,。]{0,8}电)")
+DATELINE = re.compile(
+    r"^(?:中新网|新华社|新华网|人民网|央视网|央广网|中国新闻网|本报讯|本报[^\s，,。]{0,8}电)"
+)
 _DATE_KEYS = ("发布时间", "日期", "时间", "发布日期")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]*-[\s:|-]*\|?\s*$")

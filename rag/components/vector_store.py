@@ -28,7 +28,9 @@ def build_vector_store(settings: Settings, index_dir: Path) -> ChromaVectorStore
     cfg = settings.vectorstore
     match cfg.mode:
         case "chroma_persistent":
-            client = chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings)
+            client = chromadb.PersistentClient(
+                path=str(index_dir / "chroma"), settings=chroma_settings
+            )
         case "chroma_http":
             client = chromadb.HttpClient(
                 host=cfg.http.host, port=cfg.http.port, ssl=cfg.http.ssl, settings=chroma_settings

@@ -26,7 +26,9 @@ def _service(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     service = _service(args)
-    report = service.ingest([Path(p) for p in args.paths], progress=not args.quiet, skip_bad=args.skip_bad)
+    report = service.ingest(
+        [Path(p) for p in args.paths], progress=not args.quiet, skip_bad=args.skip_bad
+    )
     for line in report.skipped:
         print(f"skipped: {line}", file=sys.stderr)
     print(f"{service.index.dir}: {report.summary()}")
@@ -65,7 +67,9 @@ def cmd_models_fetch(args: argparse.Namespace) -> int:
     for name in names:
         spec = CATALOG.get(name)
         if spec is None:
-            print(f"{name}: not a catalog model (a local path or your own server); nothing to fetch")
+            print(
+                f"{name}: not a catalog model (a local path or your own server); nothing to fetch"
+            )
             continue
         path = store.fetch(spec, progress=not args.quiet)
         print(f"{name}: verified {path}")
@@ -73,14 +77,20 @@ def cmd_models_fetch(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rag", description="Question answering over Chinese documents, with sources.")
+    parser = argparse.ArgumentParser(
+        prog="rag", description="Question answering over Chinese documents, with sources."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     index_help = "index folder (default: settings index_dir, or RAG_INDEX_DIR)"
 
     p = sub.add_parser("ingest", help="add files or folders (txt, md, html, pdf) to the index")
     p.add_argument("paths", nargs="+")
     p.add_argument("--index", help=index_help)
-    p.add_argument("--skip-bad", action="store_true", help="ingest the good files and list the bad ones (exit 1)")
+    p.add_argument(
+        "--skip-bad",
+        action="store_true",
+        help="ingest the good files and list the bad ones (exit 1)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_ingest)
 
@@ -98,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("models", help="manage the default offline models")
     models = p.add_subparsers(dest="models_command", required=True)
-    f = models.add_parser("fetch", help="download, assemble and verify models (reuses verified files)")
+    f = models.add_parser(
+        "fetch", help="download, assemble and verify models (reuses verified files)"
+    )
     f.add_argument("names", nargs="*", help="catalog names (default: the models in settings)")
     f.add_argument("--quiet", action="store_true")
     f.set_defaults(func=cmd_models_fetch)

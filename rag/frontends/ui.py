@@ -10,7 +10,11 @@ from rag.frontends.ui_format import format_answer, format_error, format_partial
 from rag.services.answer import Answer
 from rag.services.rag_service import RagService
 
-EXAMPLES = ["克州1-9月外贸总额是多少？", "2024年1至8月克州外贸进出口总额", "宿迁绿色产业洽谈会签约了多少个项目？"]
+EXAMPLES = [
+    "克州1-9月外贸总额是多少？",
+    "2024年1至8月克州外贸进出口总额",
+    "宿迁绿色产业洽谈会签约了多少个项目？",
+]
 
 
 def chat_replies(service: RagService, message: str) -> Iterator[str]:

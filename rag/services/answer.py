@@ -12,7 +12,13 @@ from llama_index.core.schema import NodeWithScore
 
 from rag.components.prompts import ChatPrompt
 from rag.errors import IndexMissingError
-from rag.services.grounding import find_evidence, is_refusal, question_coverage, strip_markers
+from rag.services.grounding import (
+    find_evidence,
+    is_refusal,
+    missing_entities,
+    question_coverage,
+    strip_markers,
+)
 from rag.services.index_store import IndexStore
 from rag.services.retrieval import HybridRetriever
 from rag.settings import Settings
@@ -48,7 +54,14 @@ class Answer:
             "refused": self.refused,
             "grounded": self.grounded,
             "citations": [
-                {"source": c.source, "title": c.title, "text": c.text, "score": round(c.score, 6), "start": c.start, "end": c.end}
+                {
+                    "source": c.source,
+                    "title": c.title,
+                    "text": c.text,
+                    "score": round(c.score, 6),
+                    "start": c.start,
+                    "end": c.end,
+                }
                 for c in self.citations
             ],
         }
@@ -68,7 +81,14 @@ def _as_citation(number: int, hit: NodeWithScore) -> Citation:
 
 
 class AnswerService:
-    def __init__(self, settings: Settings, index: IndexStore, retriever: HybridRetriever, llm: LLM, prompt: ChatPrompt) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        index: IndexStore,
+        retriever: HybridRetriever,
+        llm: LLM,
+        prompt: ChatPrompt,
+    ) -> None:
         self.settings = settings
         self.index = index
         self.retriever = retriever
@@ -96,16 +116,30 @@ class AnswerService:
             )
         hits = self.retriever.retrieve(question)
         passages = [_as_citation(i + 1, h) for i, h in enumerate(hits)]
-        best = max((float(h.node.metadata.get("dense_similarity", -1.0)) for h in hits), default=-1.0)
+        best = max(
+            (float(h.node.metadata.get("dense_similarity", -1.0)) for h in hits), default=-1.0
+        )
         if not hits or best < self.settings.retrieval.min_dense_similarity:
-            yield self._refuse(question, passages, f"no passage is close to the question (best similarity {best:.2f})", "", started)
+            yield self._refuse(
+                question,
+                passages,
+                f"no passage is close to the question (best similarity {best:.2f})",
+                "",
+                started,
+            )
             return
         system, user = self.prompt.render(
             question=question,
-            passages=[{"number": p.number, "title": p.title, "source": p.source, "text": p.text} for p in passages],
+            passages=[
+                {"number": p.number, "title": p.title, "source": p.source, "text": p.text}
+                for p in passages
+            ],
             refusal=self.refusal_text,
         )
-        messages = [ChatMessage(role=MessageRole.SYSTEM, content=system), ChatMessage(role=MessageRole.USER, content=user)]
+        messages = [
+            ChatMessage(role=MessageRole.SYSTEM, content=system),
+            ChatMessage(role=MessageRole.USER, content=user),
+        ]
         raw = ""
         for chunk in self.llm.stream_chat(messages):
             delta = chunk.delta or ""
@@ -116,15 +150,23 @@ class AnswerService:
 
     def _check(self, question: str, raw: str, passages: list[Citation], started: float) -> Answer:
         if is_refusal(raw, self.refusal_text):
-            return self._refuse(question, passages, "the model found no answer in the passages", raw, started)
+            return self._refuse(
+                question, passages, "the model found no answer in the passages", raw, started
+            )
         evidence = find_evidence(raw, question, [p.text for p in passages])
+        if evidence.unsupported_numbers and not evidence.passages_hold_a_number:
+            reason = f"the answer's numbers ({'、'.join(evidence.unsupported_numbers)}) are in no retrieved passage"
+            return self._refuse(question, passages, reason, raw, started)
         backing = [passages[i] for i in evidence.passages]
-        coverage, missing = question_coverage(question, [f"{p.title}\n{p.text}" for p in backing])
-        if coverage < self.settings.answer.min_question_coverage:
-            reason = f"the cited passages do not mention {'、'.join(missing)} (coverage {coverage:.2f})"
+        backing_texts = [f"{p.title}\n{p.text}" for p in backing]
+        coverage, missing = question_coverage(question, backing_texts)
+        absent_names = missing_entities(question, backing_texts)
+        if absent_names or coverage < self.settings.answer.min_question_coverage:
+            reason = f"the cited passages do not mention {'、'.join(absent_names or missing)} (coverage {coverage:.2f})"
             return self._refuse(question, passages, reason, raw, started)
         citations = [
-            Citation(n, c.source, c.title, c.text, c.score, c.start, c.end) for n, c in enumerate(backing, start=1)
+            Citation(n, c.source, c.title, c.text, c.score, c.start, c.end)
+            for n, c in enumerate(backing, start=1)
         ]
         text = strip_markers(raw) + "".join(f"[{c.number}]" for c in citations)
         grounded = not evidence.unsupported_numbers
@@ -132,8 +174,32 @@ class AnswerService:
         if not grounded:
             numbers = "、".join(evidence.unsupported_numbers)
             reason = f"numbers not found in any retrieved passage: {numbers}"
-            text += f"\n（注意：答案中的 {numbers} 在检索到的文档段落中找不到，请勿当作有出处的数据。）"
-        return Answer(question, text, False, grounded, citations, reason, raw, passages, time.perf_counter() - started)
+            text += (
+                f"\n（注意：答案中的 {numbers} 在检索到的文档段落中找不到，请勿当作有出处的数据。）"
+            )
+        return Answer(
+            question,
+            text,
+            False,
+            grounded,
+            citations,
+            reason,
+            raw,
+            passages,
+            time.perf_counter() - started,
+        )
 
-    def _refuse(self, question: str, passages: list[Citation], reason: str, raw: str, started: float) -> Answer:
-        return Answer(question, self.refusal_text, True, True, [], reason, raw, passages, time.perf_counter() - started)
+    def _refuse(
+        self, question: str, passages: list[Citation], reason: str, raw: str, started: float
+    ) -> Answer:
+        return Answer(
+            question,
+            self.refusal_text,
+            True,
+            True,
+            [],
+            reason,
+            raw,
+            passages,
+            time.perf_counter() - started,
+        )

@@ -10,14 +10,31 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.components.chinese_tokens import content_terms, term_support
+from rag.components.chinese_tokens import content_terms, named_entities, term_support
 
 # "[1]", "[1,2]", "[编号2]", "【资料1】", "根据资料编号[1]"
-_MARKER = re.compile(r"(?:根据|依据|参见|参考|见)?(?:资料|来源|文档)?(?:编号)?\s*[\[【]\s*(?:资料|编号|来源)?\s*([\d\s,，、]+)\s*[\]】]")
+_MARKER = re.compile(
+    r"(?:根据|依据|参见|参考|见)?(?:资料|来源|文档)?(?:编号)?\s*[\[【]\s*(?:资料|编号|来源)?\s*([\d\s,，、]+)\s*[\]】]"
+)
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
 _REFUSAL_PHRASES = (
-    "没有找到", "未找到", "没有提到", "未提及", "没有提及", "无法回答", "不能回答", "没有相关",
-    "未提供", "没有提供", "不包含", "无法确定", "没有给出", "无法从", "无法得知", "没有涉及", "未涉及",
+    "没有找到",
+    "未找到",
+    "没有提到",
+    "未提及",
+    "没有提及",
+    "无法回答",
+    "不能回答",
+    "没有相关",
+    "未提供",
+    "没有提供",
+    "不包含",
+    "无法确定",
+    "没有给出",
+    "无法从",
+    "无法得知",
+    "没有涉及",
+    "未涉及",
 )
 
 
@@ -27,6 +44,8 @@ class Evidence:
 
     passages: list[int]  # 0-based indexes into the prompt passages, best first
     unsupported_numbers: list[str]
+    # False when the answer states numbers and not one of them is in any passage.
+    passages_hold_a_number: bool = True
 
 
 def cited_numbers(answer: str) -> list[int]:
@@ -78,14 +97,16 @@ def find_evidence(answer: str, question: str, passages: Sequence[str]) -> Eviden
     unsupported = [n for n in numbers if not any(contains_number(p, n) for p in passages)]
     checkable = [n for n in numbers if n not in unsupported]
     if not checkable:
-        return Evidence(_by_wording(body, cited, passages), unsupported)
+        return Evidence(_by_wording(body, cited, passages), unsupported, not numbers)
 
     def holds(i: int) -> int:
         return sum(contains_number(passages[i], n) for n in checkable)
 
     backing = [i for i in cited if holds(i)]
     if not backing:
-        backing = sorted((i for i in range(len(passages)) if holds(i)), key=lambda i: (-holds(i), i))
+        backing = sorted(
+            (i for i in range(len(passages)) if holds(i)), key=lambda i: (-holds(i), i)
+        )
     return Evidence(backing, unsupported)
 
 
@@ -97,6 +118,13 @@ def _by_wording(body: str, cited: list[int], passages: Sequence[str]) -> list[in
     share = {i: question_coverage(body, [passages[i]])[0] for i in range(len(passages))}
     kept = [i for i in cited if share[i] >= 0.5]
     return kept or [max(share, key=lambda i: (share[i], -i))]
+
+
+def missing_entities(question: str, texts: Sequence[str]) -> list[str]:
+    """Proper names in the question (克州, 宿迁, 胡润) that none of `texts` mention: an answer
+    drawn from passages about another place or person answers another question."""
+    joined = "\n".join(texts).lower()
+    return [e for e in named_entities(question) if term_support(e.lower(), joined) < 0.5]
 
 
 def question_coverage(question: str, texts: Sequence[str]) -> tuple[float, list[str]]:

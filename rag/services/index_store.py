@@ -13,6 +13,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.components.bm25 import BM25Index, StoredChunk
 from rag.components.vector_store import build_vector_store
+from rag.errors import RagError
 from rag.settings import Settings
 
 _DOCSTORE = "docstore.json"
@@ -42,6 +43,22 @@ class IndexStore:
             else SimpleDocumentStore()
         )
         self._bm25: BM25Index | None = None
+        self._check_embedding_model()
+
+    def _embedding_id(self) -> str:
+        cfg = self.settings.embedding
+        return "mock" if cfg.mode == "mock" else cfg.model
+
+    def _check_embedding_model(self) -> None:
+        manifest = self.dir / _MANIFEST
+        if not manifest.exists():
+            return
+        built_with = json.loads(manifest.read_text()).get("embedding_model")
+        if built_with and built_with != self._embedding_id() and not self.is_empty():
+            raise RagError(
+                f"the index at {self.dir} was built with embedding model {built_with!r} but settings "
+                f"name {self._embedding_id()!r}: use another --index folder, or change embedding.model back"
+            )
 
     # -- reading ---------------------------------------------------------------
     def chunk_count(self) -> int:
@@ -105,7 +122,13 @@ class IndexStore:
     def _rebuild_bm25(self) -> BM25Index:
         nodes = self.vector_store.get_nodes(None) if not self.is_empty() else []
         chunks = [StoredChunk(n.node_id, n.get_content(), dict(n.metadata)) for n in nodes]
-        chunks.sort(key=lambda c: (str(c.metadata.get("source", "")), int(c.metadata.get("start", 0)), c.node_id))
+        chunks.sort(
+            key=lambda c: (
+                str(c.metadata.get("source", "")),
+                int(c.metadata.get("start", 0)),
+                c.node_id,
+            )
+        )
         index = BM25Index.build(chunks)
         index.save(self.dir / _BM25_DIR)
         return index
@@ -114,7 +137,7 @@ class IndexStore:
         manifest = {
             "chunks": self.chunk_count(),
             "documents": len(self.docstore.get_all_document_hashes()),
-            "embedding_model": self.settings.embedding.model if self.settings.embedding.mode != "mock" else "mock",
+            "embedding_model": self._embedding_id(),
             "last_added_chunks": added,
         }
         (self.dir / _MANIFEST).write_text(json.dumps(manifest, indent=2))

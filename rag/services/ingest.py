@@ -34,8 +34,10 @@ class IngestReport:
 
     def summary(self) -> str:
         parts = [
-            f"{len(self.added)} added", f"{len(self.replaced)} replaced",
-            f"{len(self.unchanged)} unchanged", f"{self.chunks_added} chunks written",
+            f"{len(self.added)} added",
+            f"{len(self.replaced)} replaced",
+            f"{len(self.unchanged)} unchanged",
+            f"{self.chunks_added} chunks written",
             f"{self.total_chunks} chunks in the index",
         ]
         if self.skipped:
@@ -49,7 +51,13 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             files.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith("."))
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and p.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not p.name.startswith(".")
+                )
             )
         elif path.exists():
             files.append(path)
@@ -67,10 +75,13 @@ class IngestService:
             chunk_size=settings.chunking.chunk_size, chunk_overlap=settings.chunking.chunk_overlap
         )
         self._fingerprint = json.dumps(
-            [PIPELINE_VERSION, settings.chunking.model_dump(), settings.embedding.model], sort_keys=True
+            [PIPELINE_VERSION, settings.chunking.model_dump(), settings.embedding.model],
+            sort_keys=True,
         ).encode()
 
-    def ingest(self, paths: Iterable[Path], progress: bool = True, skip_bad: bool = False) -> IngestReport:
+    def ingest(
+        self, paths: Iterable[Path], progress: bool = True, skip_bad: bool = False
+    ) -> IngestReport:
         """Everything that can fail on bad input (reading, repair, chunking, embedding) runs
         before the index is touched; a bad file stops the whole ingest unless `skip_bad`."""
         report = IngestReport()

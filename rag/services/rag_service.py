@@ -48,8 +48,12 @@ class RagService:
             self._llm = build_llm(self.settings)
         return self._llm
 
-    def ingest(self, paths: Iterable[Path], progress: bool = True, skip_bad: bool = False) -> IngestReport:
-        return IngestService(self.settings, self.index, self.embed_model).ingest(paths, progress, skip_bad)
+    def ingest(
+        self, paths: Iterable[Path], progress: bool = True, skip_bad: bool = False
+    ) -> IngestReport:
+        return IngestService(self.settings, self.index, self.embed_model).ingest(
+            paths, progress, skip_bad
+        )
 
     def retriever(self) -> HybridRetriever:
         return HybridRetriever(self.index, self.embed_model, self.settings.retrieval)
@@ -57,7 +61,9 @@ class RagService:
     def _answer_service(self) -> AnswerService:
         if self._answerer is None:
             prompt = load_prompt(self.settings.answer.prompt)
-            self._answerer = AnswerService(self.settings, self.index, self.retriever(), self.llm, prompt)
+            self._answerer = AnswerService(
+                self.settings, self.index, self.retriever(), self.llm, prompt
+            )
         return self._answerer
 
     def answer(self, question: str) -> Answer:

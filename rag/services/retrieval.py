@@ -16,7 +16,9 @@ class HybridRetriever(BaseRetriever):
     """Returns copies of the chunks with `dense_similarity` (cosine, -1 when the dense side
     did not return the chunk), `dense_rank` and `bm25_rank` added to their metadata."""
 
-    def __init__(self, index: IndexStore, embed_model: BaseEmbedding, settings: RetrievalSettings) -> None:
+    def __init__(
+        self, index: IndexStore, embed_model: BaseEmbedding, settings: RetrievalSettings
+    ) -> None:
         super().__init__()
         self.index = index
         self.embed_model = embed_model
@@ -24,28 +26,44 @@ class HybridRetriever(BaseRetriever):
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         cfg = self.settings
-        embedding = query_bundle.embedding or self.embed_model.get_query_embedding(query_bundle.query_str)
+        embedding = query_bundle.embedding or self.embed_model.get_query_embedding(
+            query_bundle.query_str
+        )
         dense = self.index.vector_store.query(
             VectorStoreQuery(query_embedding=embedding, similarity_top_k=cfg.dense_top_k)
         )
         nodes: dict[str, TextNode] = {}
         fused: dict[str, float] = {}
         extra: dict[str, dict[str, float | int]] = {}
-        for rank, (node, score) in enumerate(zip(dense.nodes or [], dense.similarities or [], strict=False)):
+        for rank, (node, score) in enumerate(
+            zip(dense.nodes or [], dense.similarities or [], strict=False)
+        ):
             nodes[node.node_id] = node  # type: ignore[assignment]
             fused[node.node_id] = fused.get(node.node_id, 0.0) + 1.0 / (cfg.rrf_k + rank + 1)
-            extra.setdefault(node.node_id, {})["dense_similarity"] = round(cosine_from_score(score), 4)
+            extra.setdefault(node.node_id, {})["dense_similarity"] = round(
+                cosine_from_score(score), 4
+            )
             extra[node.node_id]["dense_rank"] = rank + 1
-        for rank, (chunk, _score) in enumerate(self.index.bm25().query(query_bundle.query_str, cfg.bm25_top_k)):
+        for rank, (chunk, _score) in enumerate(
+            self.index.bm25().query(query_bundle.query_str, cfg.bm25_top_k)
+        ):
             if chunk.node_id not in nodes:
-                nodes[chunk.node_id] = TextNode(id_=chunk.node_id, text=chunk.text, metadata=dict(chunk.metadata))
+                nodes[chunk.node_id] = TextNode(
+                    id_=chunk.node_id, text=chunk.text, metadata=dict(chunk.metadata)
+                )
             fused[chunk.node_id] = fused.get(chunk.node_id, 0.0) + 1.0 / (cfg.rrf_k + rank + 1)
             extra.setdefault(chunk.node_id, {})["bm25_rank"] = rank + 1
         ranked = sorted(fused, key=lambda node_id: fused[node_id], reverse=True)[: cfg.top_k]
         results = []
         for node_id in ranked:
             node = nodes[node_id]
-            metadata = {**node.metadata, "dense_similarity": -1.0, "dense_rank": 0, "bm25_rank": 0, **extra[node_id]}
+            metadata = {
+                **node.metadata,
+                "dense_similarity": -1.0,
+                "dense_rank": 0,
+                "bm25_rank": 0,
+                **extra[node_id],
+            }
             copy = TextNode(id_=node_id, text=node.get_content(), metadata=metadata)
             results.append(NodeWithScore(node=copy, score=fused[node_id]))
         return results

@@ -1,0 +1,54 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from rag.frontends.cli import main
+from tests.conftest import SEED_FOREIGN_TRADE_2025
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("RAG_PROFILES", "test")
+    monkeypatch.setenv("RAG_MODELS_DIR", str(tmp_path / "models"))
+    return tmp_path / "index"
+
+
+def test_ingest_then_ask_json(index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ingest", str(SEED_FOREIGN_TRADE_2025), "--index", str(index_dir), "--quiet"]) == 0
+    assert "1 added" in capsys.readouterr().out
+    assert main(["ask", "克州1-9月外贸进出口总额", "--index", str(index_dir), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert isinstance(data["answer"], str)
+    assert data["refused"] is False
+    assert data["citations"][0]["source"] == SEED_FOREIGN_TRADE_2025.name
+
+
+def test_index_dir_from_the_environment(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAG_INDEX_DIR", str(index_dir))
+    assert main(["ingest", str(SEED_FOREIGN_TRADE_2025), "--quiet"]) == 0
+    assert (index_dir / "chroma").is_dir()
+
+
+def test_bad_file_is_one_line_error_and_nonzero_exit(
+    index_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "scan.pdf"
+    bad.write_bytes(b"%PDF-1.4 garbage")
+    assert main(["ingest", str(bad), "--index", str(index_dir), "--quiet"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ")
+    assert str(bad) in err
+    assert len(err.splitlines()) == 1
+
+
+def test_asking_before_ingesting(index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "克州外贸", "--index", str(index_dir)]) == 1
+    assert "rag ingest" in capsys.readouterr().err
+
+
+def test_models_fetch_skips_what_is_not_in_the_catalog(
+    index_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["models", "fetch", "/opt/my-model.gguf"]) == 0
+    assert "nothing to fetch" in capsys.readouterr().out

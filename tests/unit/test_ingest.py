@@ -1,0 +1,123 @@
+"""Ingestion into a real embedded Chroma on a tmp path, with the hashing fake embedder."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.components.embedding import HashingEmbedding
+from rag.components.llm import ScriptedLLM
+from rag.errors import InputFileError, RagError
+from rag.services.rag_service import RagService
+from rag.settings import Settings
+from tests.conftest import SEED_FOREIGN_TRADE_2024, SEED_FOREIGN_TRADE_2025, SEEDS
+
+
+def _service(settings: Settings) -> RagService:
+    return RagService(settings, embed_model=HashingEmbedding(), llm=ScriptedLLM())
+
+
+def _chroma_texts(service: RagService) -> list[str]:
+    return [n.get_content() for n in service.index.vector_store.get_nodes(None)]
+
+
+def test_seeds_become_chunks_with_metadata_and_offsets(test_settings: Settings) -> None:
+    service = _service(test_settings)
+    report = service.ingest([SEEDS], progress=False)
+    assert sorted(report.added) == sorted(p.name for p in SEEDS.glob("*.txt"))
+    assert report.total_chunks == service.index.chunk_count() > 10
+    nodes = service.index.vector_store.get_nodes(None)
+    by_source = {n.metadata["source"] for n in nodes}
+    assert by_source == {SEED_FOREIGN_TRADE_2024.name, SEED_FOREIGN_TRADE_2025.name}
+    seed_2025 = [n for n in nodes if n.metadata["source"] == SEED_FOREIGN_TRADE_2025.name]
+    assert {n.metadata["title"] for n in seed_2025} == {"潮涌帕米尔扬帆正当时"}
+    assert {n.metadata["publisher"] for n in seed_2025} == {"克孜勒苏日报"}
+    assert all(n.metadata["end"] - n.metadata["start"] == len(n.get_content()) for n in nodes)
+    # the repaired text is what gets indexed: a number the PDF spaced out is whole
+    assert any("4.76万户" in n.get_content() for n in nodes)
+
+
+def test_ingesting_again_adds_nothing(test_settings: Settings) -> None:
+    service = _service(test_settings)
+    first = service.ingest([SEEDS], progress=False)
+    ids = sorted(service.index.vector_store._collection.get(include=[])["ids"])
+    for _ in range(2):
+        again = service.ingest([SEEDS], progress=False)
+        assert again.chunks_added == 0
+        assert len(again.unchanged) == 2
+    assert again.total_chunks == first.total_chunks
+    assert sorted(service.index.vector_store._collection.get(include=[])["ids"]) == ids
+    assert len(service.index.bm25()) == first.total_chunks
+
+
+def test_a_changed_file_replaces_its_chunks_in_chroma_and_bm25(
+    test_settings: Settings, tmp_path: Path
+) -> None:
+    doc = tmp_path / "docs" / "report.txt"
+    doc.parent.mkdir()
+    doc.write_text("克州今年外贸总额为十亿元。第二句话。", encoding="utf-8")
+    service = _service(test_settings)
+    service.ingest([doc.parent], progress=False)
+    doc.write_text("宿迁签约项目71个。全新的内容。", encoding="utf-8")
+    report = service.ingest([doc.parent], progress=False)
+    assert report.replaced == ["report.txt"]
+    texts = _chroma_texts(service)
+    assert texts == ["宿迁签约项目71个。全新的内容。"]
+    reopened = _service(test_settings)  # BM25 as persisted on disk
+    assert [c.text for c in reopened.index.bm25().chunks] == texts
+    assert reopened.index.bm25().query("外贸总额", 5) == []
+
+
+def test_one_bad_file_stops_the_ingest_and_leaves_the_index_unchanged(
+    test_settings: Settings, tmp_path: Path
+) -> None:
+    service = _service(test_settings)
+    service.ingest([SEED_FOREIGN_TRADE_2025], progress=False)
+    before = (service.index.chunk_count(), service.index.document_ids())
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(SEED_FOREIGN_TRADE_2024, folder)
+    (folder / "zz_empty.txt").write_bytes(b"")
+    with pytest.raises(InputFileError, match="zz_empty.txt: is empty"):
+        service.ingest([folder], progress=False)
+    assert (service.index.chunk_count(), service.index.document_ids()) == before
+    assert len(_service(test_settings).index.bm25()) == before[0]
+
+
+def test_skip_bad_ingests_the_rest_and_lists_the_bad(
+    test_settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(SEED_FOREIGN_TRADE_2024, folder)
+    (folder / "junk.txt").write_bytes(bytes(range(256)) * 10)
+    report = _service(test_settings).ingest([folder], progress=False, skip_bad=True)
+    assert report.added == [SEED_FOREIGN_TRADE_2024.name]
+    assert len(report.skipped) == 1
+    assert "junk.txt" in report.skipped[0]
+
+
+def test_gbk_file_is_ingested(test_settings: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("克州外贸进出口总额107.37亿元。".encode("gbk"))
+    service = _service(test_settings)
+    service.ingest([path], progress=False)
+    assert _chroma_texts(service) == ["克州外贸进出口总额107.37亿元。"]
+
+
+def test_a_missing_path_is_an_error(test_settings: Settings, tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="does not exist"):
+        _service(test_settings).ingest([tmp_path / "nope.txt"], progress=False)
+
+
+def test_an_index_built_with_another_embedding_model_is_refused(test_settings: Settings) -> None:
+    _service(test_settings).ingest([SEED_FOREIGN_TRADE_2025], progress=False)
+    other = test_settings.model_copy(
+        update={
+            "embedding": test_settings.embedding.model_copy(
+                update={"mode": "sentence_transformers"}
+            )
+        }
+    )
+    with pytest.raises(RagError, match="built with embedding model 'mock'"):
+        RagService(other)
