@@ -41,8 +41,8 @@ serve: install
 	$(BIN)/rag serve
 
 lint: install
-	$(BIN)/ruff check rag tests evals
-	$(BIN)/ruff format --check rag tests evals
+	$(BIN)/ruff check rag tests
+	$(BIN)/ruff format --check rag tests
 
 test: models lint
 	$(BIN)/python -m pytest

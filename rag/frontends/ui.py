@@ -44,6 +44,7 @@ def build_ui(service: RagService) -> Any:
         examples=EXAMPLES,
         cache_examples=False,
         flagging_mode="never",
+        api_name="chat",
     )
 
 
