@@ -43,6 +43,7 @@ serve: install
 lint: install
 	$(BIN)/ruff check rag tests
 	$(BIN)/ruff format --check rag tests
+	$(BIN)/mypy rag
 
 test: models lint
 	$(BIN)/python -m pytest

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import cache
+from typing import Any
 
 _WORDISH = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 _CJK_RUN = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -78,7 +79,7 @@ STOPWORDS = frozenset(
 
 
 @cache
-def _jieba():  # type: ignore[no-untyped-def]
+def _jieba() -> Any:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)

@@ -22,7 +22,7 @@ class SentenceTransformerEmbedding(BaseEmbedding):
     _model: Any = PrivateAttr()
 
     def __init__(self, model_path: str, device: str = "cpu", batch_size: int = 16) -> None:
-        super().__init__(
+        super().__init__(  # type: ignore[call-arg]  # pydantic fields of this subclass
             model_name=model_path, model_path=model_path, device=device, embed_batch_size=batch_size
         )
         from sentence_transformers import SentenceTransformer
@@ -60,7 +60,7 @@ class HashingEmbedding(BaseEmbedding):
     dim: int = 256
 
     def __init__(self, dim: int = 256) -> None:
-        super().__init__(model_name="hashing-fake", dim=dim)
+        super().__init__(model_name="hashing-fake", dim=dim)  # type: ignore[call-arg]
 
     @classmethod
     def class_name(cls) -> str:

@@ -6,9 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rag.errors import RagError
 from rag.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from rag.services.rag_service import RagService
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -18,7 +22,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _service(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _service(args: argparse.Namespace) -> RagService:
     from rag.services.rag_service import RagService
 
     return RagService(_settings(args))
