@@ -6,6 +6,7 @@ import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag.components.page_layout import PageLayout
 from rag.errors import InputFileError
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
@@ -20,6 +21,9 @@ class RawDocument:
     text: str
     title: str | None = None  # when the format names one (<title>, PDF metadata)
     encoding: str = "utf-8"
+    # Set by readers that see positions (PDF): the layout found from them. None means
+    # the text path (`article_split`) works out articles from `text` alone.
+    layout: PageLayout | None = None
 
 
 def read_document(path: Path, max_bytes: int) -> RawDocument:
