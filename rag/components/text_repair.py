@@ -46,6 +46,15 @@ _SPACE_INSIDE_BRACKETS = re.compile(r"([(\[]) +| +([)\]])")
 DATELINE = re.compile(
     r"^(?:中新网|新华社|新华网|人民网|央视网|央广网|中国新闻网|本报讯|本报[^\s，,。]{0,8}电)"
 )
+# A whole dateline on despaced text: agency, place, optional date, 电 ("新华社北京2024年9月27日电",
+# "中新网宿迁9月28日电(") or "<agency>讯". Without a date the next character must open the
+# byline or a space, so "新华社记者…电话" is not taken for one.
+FULL_DATELINE = re.compile(
+    r"^(?P<agency>本报|[\u4e00-\u9fff]{1,4}?(?:新闻网|社|网|台|报|新闻))"
+    r"(?:(?!记者)(?P<place>[\u4e00-\u9fff]{0,8}?)"
+    r"(?P<date>(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日)电"
+    r"|(?!记者)[\u4e00-\u9fff]{0,6}?电(?=[(（\s【\[])|讯)"
+)
 _DATE_KEYS = ("发布时间", "日期", "时间", "发布日期")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]*-[\s:|-]*\|?\s*$")
@@ -87,7 +96,8 @@ def join_pair(left: str, right: str) -> str:
     return left + right
 
 
-def _metadata_row(line: str) -> dict[str, str]:
+def parse_metadata_row(line: str) -> dict[str, str]:
+    """Key/value pairs of a markdown metadata row: `| 来源 | 克孜勒苏日报 | 发布时间 | … |`."""
     cells = [c.strip() for c in line.strip().strip("|").split("|")]
     pairs: dict[str, str] = {}
     for key, value in zip(cells[0::2], cells[1::2], strict=False):
@@ -99,42 +109,82 @@ def _metadata_row(line: str) -> dict[str, str]:
     return pairs
 
 
+def is_table_rule(line: str) -> bool:
+    return bool(_TABLE_RULE.match(line)) and "-" in line
+
+
+def is_table_row(line: str) -> bool:
+    return bool(_TABLE_ROW.match(line))
+
+
+def split_lines(raw: str) -> list[str]:
+    """Lines of `raw` with newlines unified and full-width digits/letters made ASCII."""
+    return normalize_width(raw.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+
+
 def repair_text(raw: str) -> RepairedText:
     """Paragraphs separated by one newline, sentences whole, spaces and widths fixed."""
-    text = normalize_width(raw.replace("\r\n", "\n").replace("\r", "\n"))
     fields: dict[str, str] = {}
     set_aside: list[str] = []
     lines: list[str] = []
-    for line in text.split("\n"):
-        if _TABLE_RULE.match(line) and "-" in line:
+    for line in split_lines(raw):
+        if is_table_rule(line):
             set_aside.append(line.strip())
-            continue
-        if _TABLE_ROW.match(line):
-            fields.update(_metadata_row(line))
+            lines.append("")
+        elif is_table_row(line):
+            fields.update(parse_metadata_row(line))
             set_aside.append(line.strip())
-            continue
-        lines.append(line.strip())
+            lines.append("")
+        else:
+            lines.append(line)
+    return RepairedText("\n".join(repair_lines(lines)), fields, set_aside)
 
-    nonblank = [remove_spaces(x) for x in lines if x]
+
+def display_width(text: str) -> float:
+    """Width in CJK cells: an ideograph or full-width mark is 1, an ASCII character 1/2."""
+    return sum(1.0 if CJK_CHAR.match(c) else 0.5 for c in text)
+
+
+def starts_dateline(lines: list[str], i: int) -> bool:
+    """Whether a dateline ("中新网广州9月27日电") starts at line i; it may run over 3 lines."""
+    if not DATELINE.match(remove_spaces(lines[i])):
+        return False
+    joined = "".join(remove_spaces(x) for x in lines[i : i + 3] if x.strip())
+    return bool(FULL_DATELINE.match(joined))
+
+
+def repair_lines(lines: list[str]) -> list[str]:
+    """Join raw lines ("" for a blank line) into repaired paragraphs.
+
+    A line that begins with whitespace starts a new paragraph: extractors indent paragraph
+    starts and put separate text boxes (headlines, captions) on lines of their own.
+    """
+    nonblank = [remove_spaces(x) for x in lines if x.strip()]
     if not nonblank:
-        return RepairedText("", fields, set_aside)
+        return []
     # Hard-wrapped text (narrow PDF columns) has short lines of similar length;
     # there a line without a sentence end continues on the next line, even across
     # a blank line. Elsewhere only an unusually long unfinished line continues.
     typical = statistics.median(len(x) for x in nonblank)
+    column = statistics.median(display_width(x) for x in nonblank)
     wrapped = typical <= 30
     paragraphs: list[str] = []
     current = ""
     last_line = ""
     blank_before = False
-    for line in lines:
-        if not line:
+    for i, line in enumerate(lines):
+        if not line.strip():
             blank_before = True
             continue
         piece = remove_spaces(line)
+        indented = line[:1].isspace()
         if not current:
             current = piece
-        elif _continues(last_line, piece, typical, wrapped, blank_before):
+        elif (
+            not indented
+            and not starts_dateline(lines, i)
+            and _continues(last_line, piece, typical, column, wrapped, blank_before)
+        ):
             current = join_pair(current, piece)
         else:
             paragraphs.append(current)
@@ -143,20 +193,22 @@ def repair_text(raw: str) -> RepairedText:
         blank_before = False
     if current:
         paragraphs.append(current)
-    return RepairedText("\n".join(paragraphs), fields, set_aside)
+    return paragraphs
 
 
-def _continues(previous: str, line: str, typical: float, wrapped: bool, blank_before: bool) -> bool:
-    if ends_sentence(previous):
-        return False
-    if blank_before and DATELINE.match(line):
-        return False
+def _continues(
+    previous: str, line: str, typical: float, column: float, wrapped: bool, blank_before: bool
+) -> bool:
     if wrapped:
         # A line much longer than the column is a headline spanning columns, not body text.
         if len(line) > 1.8 * typical or len(previous) > 1.8 * typical:
             return False
+        if ends_sentence(previous):
+            # A paragraph's first line is indented, so shorter than the column; a full
+            # line after a sentence end carries on the same paragraph.
+            return display_width(line) >= column - 0.5 and not _looks_like_heading(line)
         return not (blank_before and _looks_like_heading(line))
-    if blank_before:
+    if ends_sentence(previous) or blank_before:
         return False
     # Unwrapped text: a long line cut mid-sentence continues; a short line is a heading.
     return len(previous) > 40 and bool(CJK_CHAR.search(line[:1]) or line[:1].isalnum())

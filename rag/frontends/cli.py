@@ -1,4 +1,4 @@
-"""The `rag` command: ingest, ask, serve, models fetch."""
+"""The `rag` command: ingest, ask, inspect, serve, models fetch."""
 
 from __future__ import annotations
 
@@ -49,6 +49,28 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(f"  [{c.number}] {c.source} 《{c.title}》 {c.text[:80]}…")
     if answer.reason:
         print(f"  ({answer.reason})", file=sys.stderr)
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from rag.services.documents import inspect_file
+
+    settings = load_settings()
+    layout = inspect_file(Path(args.file), int(settings.ingest.max_file_mb * 1_000_000))
+    if args.json:
+        articles = [a.to_json() for a in layout.articles]
+        print(json.dumps(articles, ensure_ascii=False, indent=2))
+        for item in layout.set_aside:
+            print(f"set aside: {json.dumps(item.to_json(), ensure_ascii=False)}", file=sys.stderr)
+        return 0
+    for i, article in enumerate(layout.articles, start=1):
+        print(f"[{i}] 《{article.title}》 {article.date or '-'} {article.source or '-'}")
+        print(f"    {len(article.text)} chars: {article.text[:60].replace(chr(10), ' ')}…")
+    if layout.set_aside:
+        print("set aside:")
+    for item in layout.set_aside:
+        owner = f" → article {item.article + 1}" if item.article is not None else ""
+        print(f"  {item.kind}{owner}: {item.text}")
     return 0
 
 
@@ -103,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", help=index_help)
     p.add_argument("--json", action="store_true", help="print {answer, refused, citations} as JSON")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser(
+        "inspect", help="show the articles ingestion finds in a file, and what it sets aside"
+    )
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print the list of articles as JSON")
+    p.set_defaults(func=cmd_inspect)
 
     p = sub.add_parser("serve", help="start the chat UI")
     p.add_argument("--index", help=index_help)

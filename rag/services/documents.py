@@ -1,59 +1,77 @@
-"""Turns a read file into llama-index Documents: repaired text, title, date, publisher.
+"""Turns a read file into llama-index Documents: one per article, with title, date and publisher.
 
-This is the seam for layout analysis: a page holding several articles will become
-several Documents here, all sharing the file's `file_id`.
+The layout comes from the reader when it saw positions (PDF), else from the text path
+(`split_articles`). Every Document of a file shares the file's `file_id`, which is what
+dedupe and replacement key on; each article is its own Document so a chunk never spans two
+articles and a citation names the article it came from.
 """
 
 from __future__ import annotations
 
-import re
+from pathlib import Path
 
 from llama_index.core.schema import Document
 
-from rag.components.readers import RawDocument
-from rag.components.text_repair import ends_sentence, repair_text
+from rag.components.article_split import split_articles
+from rag.components.page_layout import PageLayout
+from rag.components.readers import RawDocument, read_document
 
-_DATE = re.compile(r"(20\d{2}|19\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
-_DATE_FIELDS = ("发布时间", "发布日期", "日期", "时间")
-_PUBLISHER_FIELDS = ("来源", "出处", "媒体")
 # Keys the embedding and the LLM prompt do not need to see.
-INTERNAL_KEYS = ["path", "file_id", "start", "end", "date", "publisher", "source"]
+INTERNAL_KEYS = [
+    "path",
+    "file_id",
+    "start",
+    "end",
+    "date",
+    "publisher",
+    "source",
+    "article",
+    "captions",
+]
 
 
-def _find_date(*texts: str) -> str | None:
-    for text in texts:
-        match = _DATE.search(text)
-        if match:
-            year, month, day = match.groups()
-            return f"{year}-{int(month):02d}-{int(day):02d}"
-    return None
+def layout_of(raw: RawDocument) -> PageLayout:
+    """The reader's layout when it made one (PDF), else the text path's."""
+    layout = raw.layout if raw.layout is not None else split_articles(raw.text)
+    if not layout.articles:
+        return layout
+    # An article without a headline of its own takes the format's title, else the file name.
+    fallback = raw.title or raw.path.stem
+    for i, article in enumerate(layout.articles):
+        if not article.title:
+            article.title = fallback if len(layout.articles) == 1 else f"{fallback} #{i + 1}"
+    return layout
+
+
+def inspect_file(path: Path, max_bytes: int) -> PageLayout:
+    """What ingestion will index from one file: its articles and what was set aside."""
+    return layout_of(read_document(path, max_bytes))
 
 
 def to_documents(raw: RawDocument, file_id: str) -> list[Document]:
-    repaired = repair_text(raw.text)
-    text = repaired.text
-    paragraphs = text.split("\n", 1)
-    first = paragraphs[0].strip()
-    if len(first) <= 40 and not ends_sentence(first) and len(paragraphs) > 1:
-        title = first
-    else:
-        title = raw.title or raw.path.stem
-    date = _find_date(*(repaired.fields.get(k, "") for k in _DATE_FIELDS), text[:300])
-    publisher = next((repaired.fields[k] for k in _PUBLISHER_FIELDS if k in repaired.fields), "")
-    metadata = {
-        "source": raw.path.name,
-        "path": str(raw.path),
-        "file_id": file_id,
-        "title": title,
-        "date": date or "",
-        "publisher": publisher,
-    }
-    return [
-        Document(
-            id_=file_id,
-            text=text,
-            metadata=metadata,
-            excluded_embed_metadata_keys=list(INTERNAL_KEYS),
-            excluded_llm_metadata_keys=list(INTERNAL_KEYS) + ["title"],
+    documents = []
+    for i, article in enumerate(layout_of(raw).articles):
+        if not article.text.strip():
+            continue
+        metadata: dict[str, str | int] = {
+            "source": raw.path.name,  # citations name the file
+            "path": str(raw.path),
+            "file_id": file_id,
+            "title": article.title,
+            "date": article.date,
+            "publisher": article.source,
+            "article": i,
+            # Chroma metadata is flat: one caption per line.
+            "captions": "\n".join(article.captions),
+        }
+        documents.append(
+            Document(
+                id_=f"{file_id}#{i}",
+                text=article.text,
+                metadata=metadata,
+                excluded_embed_metadata_keys=list(INTERNAL_KEYS),
+                # The prompt prints the title itself.
+                excluded_llm_metadata_keys=[*INTERNAL_KEYS, "title"],
+            )
         )
-    ]
+    return documents

@@ -20,7 +20,7 @@ from rag.services.index_store import Change, IndexStore
 from rag.settings import Settings
 
 # Bump when reading, repair or chunking changes what a file becomes, so re-ingest re-chunks.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 @dataclass
