@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from rag.components.page_layout import Article, PageLayout, SetAside
 from rag.components.text_repair import (
     CJK_CHAR,
+    EDITOR_NOTE,
+    END_MARK,
     FULL_DATELINE,
     ends_sentence,
     is_table_row,
@@ -30,7 +32,7 @@ _HAN = "\u4e00-\u9fff"
 # "摄影：王小军". The name must follow a space, a sentence end or an opening bracket, and be
 # followed by a space before 摄, so "拍摄" inside a sentence is not one.
 _CREDIT = re.compile(
-    rf"(?:(?:^|(?<=[\s。！？(（]))(?P<name>[{_HAN}·]{{2,5}}(?:[ 、][{_HAN}·]{{2,5}})*)\s+/?摄影?"
+    rf"(?:(?:^|(?<=[\s。！？(（]))(?P<name>[{_HAN}·](?:[ 、]?[{_HAN}·]){{1,12}})\s+/?摄影?"
     rf"|摄影\s*[:：]\s*(?P<name2>[{_HAN}·]{{2,5}})"
     r"|供图|图片来源\s*[:：].{1,20})\s*[)）]?\s*$"
 )
@@ -45,12 +47,6 @@ _FURNITURE = re.compile(
     r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期|周)[一二三四五六日天]"
     r"|[-—–]\s*\d{1,4}\s*[-—–]"
     r"|第\s*\d{1,4}\s*页\s*(?:[/，,]?\s*共\s*\d{1,4}\s*页)?)\s*$"
-)
-# Article end marks: "(完)", "(责任编辑：张三)", "【编辑：李四】". The editor note is kept
-# as set-aside text of the article it closes.
-_END_MARK = re.compile(r"[(（【\[]\s*完\s*[)）】\]]\s*$")
-_EDITOR_NOTE = re.compile(
-    r"[(（【\[]?\s*(?:责任编辑|责编|编辑|审核|校对|审校)\s*[:：]\s*[^)）】\]]{1,30}[)）】\]]?\s*$"
 )
 _DATE = re.compile(r"(19\d{2}|20\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 _DATE_FIELDS = ("发布时间", "发布日期", "日期", "时间")
@@ -178,7 +174,9 @@ def _caption(text: str) -> _Caption:
     credit = _CREDIT.search(text)
     if not credit:
         return _Caption(remove_spaces(text), "")
-    name = (credit.group("name") or credit.group("name2") or "").split(" ")[-1]
+    # "记者 王小军", "刘林 唐娟": the byline keeps the names, despaced, after any job title.
+    name = remove_spaces(credit.group("name") or credit.group("name2") or "").replace(" ", "")
+    name = re.sub(r"^.*(?:记者|通讯员)", "", name)
     # The credit keeps its spaces ("王小军 摄"): it is how a reader expects to see one.
     credit_text = re.sub(r"\s+", " ", credit.group(0).strip())
     return _Caption(remove_spaces(text[: credit.start()]) + credit_text, name)
@@ -208,9 +206,9 @@ def _strip_end_mark(paragraph: str) -> tuple[str, bool, str]:
     note = ""
     closed = False
     while True:
-        if match := _END_MARK.search(paragraph):
+        if match := END_MARK.search(paragraph):
             paragraph, closed = paragraph[: match.start()].rstrip(), True
-        elif match := _EDITOR_NOTE.search(paragraph):
+        elif match := EDITOR_NOTE.search(paragraph):
             note = match.group(0).strip()
             paragraph, closed = paragraph[: match.start()].rstrip(), True
         else:

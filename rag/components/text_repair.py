@@ -55,6 +55,11 @@ FULL_DATELINE = re.compile(
     r"(?P<date>(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日)电"
     r"|(?!记者)[\u4e00-\u9fff]{0,6}?电(?=[(（\s【\[])|讯)"
 )
+# Article end marks: "(完)", and an editor note "(责任编辑：张三)", "【编辑：李四】".
+END_MARK = re.compile(r"[(（【\[]\s*完\s*[)）】\]]\s*$")
+EDITOR_NOTE = re.compile(
+    r"[(（【\[]?\s*(?:责任编辑|责编|编辑|审核|校对|审校)\s*[:：]\s*[^)）】\]]{1,30}[)）】\]]?\s*$"
+)
 _DATE_KEYS = ("发布时间", "日期", "时间", "发布日期")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]*-[\s:|-]*\|?\s*$")
@@ -167,7 +172,8 @@ def repair_lines(lines: list[str]) -> list[str]:
     # a blank line. Elsewhere only an unusually long unfinished line continues.
     typical = statistics.median(len(x) for x in nonblank)
     column = statistics.median(display_width(x) for x in nonblank)
-    wrapped = typical <= 30
+    near_column = sum(1 for x in nonblank if 0.7 * column <= display_width(x) <= 1.2 * column)
+    wrapped = typical <= 30 and len(nonblank) >= 8 and near_column >= 0.6 * len(nonblank)
     paragraphs: list[str] = []
     current = ""
     last_line = ""
@@ -199,6 +205,8 @@ def repair_lines(lines: list[str]) -> list[str]:
 def _continues(
     previous: str, line: str, typical: float, column: float, wrapped: bool, blank_before: bool
 ) -> bool:
+    if END_MARK.search(previous) or EDITOR_NOTE.search(previous):
+        return False
     if wrapped:
         # A line much longer than the column is a headline spanning columns, not body text.
         if len(line) > 1.8 * typical or len(previous) > 1.8 * typical:

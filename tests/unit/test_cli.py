@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from rag.frontends.cli import main
-from tests.conftest import SEED_FOREIGN_TRADE_2025
+from tests.conftest import SEED_FOREIGN_TRADE_2024, SEED_FOREIGN_TRADE_2025
 
 
 @pytest.fixture
@@ -52,3 +52,38 @@ def test_models_fetch_skips_what_is_not_in_the_catalog(
 ) -> None:
     assert main(["models", "fetch", "/opt/my-model.gguf"]) == 0
     assert "nothing to fetch" in capsys.readouterr().out
+
+
+def test_inspect_json_prints_exactly_the_articles(
+    index_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["inspect", str(SEED_FOREIGN_TRADE_2024), "--json"]) == 0
+    out, err = capsys.readouterr()
+    articles = json.loads(out)
+    assert [set(a) for a in articles] == [{"title", "date", "source", "text"}] * 4
+    assert articles[0]["title"] == "今年前8月新疆克州外贸进出口增速全疆第一"
+    assert articles[0]["source"] == "中新网"
+    assert "王小军 摄" in err  # what was set aside goes to stderr
+
+
+def test_inspect_lists_articles_then_what_was_set_aside(
+    index_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["inspect", str(SEED_FOREIGN_TRADE_2025)]) == 0
+    out = capsys.readouterr().out
+    assert "[1] 《潮涌帕米尔扬帆正当时》" in out
+    assert "克孜勒苏日报" in out
+    assert "set aside:" in out
+    assert "table_row: | 来源 | 克孜勒苏日报" in out
+
+
+def test_inspect_a_bad_file_is_one_line_error(
+    index_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert main(["inspect", str(empty)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ")
+    assert str(empty) in err
+    assert len(err.splitlines()) == 1

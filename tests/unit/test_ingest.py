@@ -121,3 +121,38 @@ def test_an_index_built_with_another_embedding_model_is_refused(test_settings: S
     )
     with pytest.raises(RagError, match="built with embedding model 'mock'"):
         RagService(other)
+
+
+def test_each_article_of_a_page_is_its_own_document(test_settings: Settings) -> None:
+    service = _service(test_settings)
+    service.ingest([SEED_FOREIGN_TRADE_2024], progress=False)
+    nodes = service.index.vector_store.get_nodes(None)
+    by_article: dict[int, set[str]] = {}
+    for node in nodes:
+        assert node.metadata["source"] == SEED_FOREIGN_TRADE_2024.name
+        assert node.metadata["file_id"] == str(SEED_FOREIGN_TRADE_2024.resolve())
+        assert node.metadata["publisher"] == "中新网"
+        by_article.setdefault(int(node.metadata["article"]), set()).add(node.metadata["title"])
+    assert sorted(by_article) == [0, 1, 2, 3]
+    assert all(len(titles) == 1 for titles in by_article.values())
+    foreign_trade = [n for n in nodes if n.metadata["article"] == 0]
+    assert foreign_trade[0].metadata["title"] == "今年前8月新疆克州外贸进出口增速全疆第一"
+    assert foreign_trade[0].metadata["captions"] == "发布会现场。王小军 摄"
+    # a chunk never spans two articles, and no caption is indexed as body text
+    assert any("65.6亿元" in n.get_content() for n in foreign_trade)
+    assert not any("宿迁" in n.get_content() for n in foreign_trade)
+    assert not any("王小军 摄" in n.get_content() for n in nodes)
+
+
+def test_a_changed_page_replaces_the_chunks_of_all_its_articles(
+    test_settings: Settings, tmp_path: Path
+) -> None:
+    page = tmp_path / "page.txt"
+    shutil.copy(SEED_FOREIGN_TRADE_2024, page)
+    service = _service(test_settings)
+    service.ingest([page], progress=False)
+    page.write_text("新华社北京9月1日电 一篇新稿件的正文。(完)", encoding="utf-8")
+    report = service.ingest([page], progress=False)
+    assert report.replaced == ["page.txt"]
+    assert _chroma_texts(service) == ["新华社北京9月1日电一篇新稿件的正文。"]
+    assert len(service.index.bm25()) == 1
