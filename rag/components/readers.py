@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from rag.errors import InputFileError
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm"}
 PDF_SUFFIXES = {".pdf"}
+PDF_PROGRESS_PAGES = 50  # from this many pages on, reading a PDF shows a progress bar
+logger = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
 
 
@@ -118,7 +121,10 @@ def _read_html(path: Path, html: str, encoding: str) -> RawDocument:
 
 
 def _read_pdf(path: Path, data: bytes) -> RawDocument:
+    """Articles from character positions (`pdf_layout`); `text` is them joined, titles first."""
     import pypdfium2 as pdfium
+
+    from rag.components.pdf_layout import layout_pdf
 
     try:
         pdf = pdfium.PdfDocument(data)
@@ -130,20 +136,26 @@ def _read_pdf(path: Path, data: bytes) -> RawDocument:
             path, problem, "open and re-save it unprotected, or export it again"
         ) from exc
     try:
-        pages = []
-        for page in pdf:
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_range())
-            textpage.close()
-            page.close()
+        # A progress bar only where it helps: long PDFs take seconds per hundred pages.
+        result = layout_pdf(pdf, progress=len(pdf) >= PDF_PROGRESS_PAGES)
         title = (pdf.get_metadata_dict().get("Title") or "").strip() or None
+    except pdfium.PdfiumError as exc:
+        raise InputFileError(
+            path, f"is not a readable PDF ({exc})", "export it again from its source"
+        ) from exc
     finally:
         pdf.close()
-    text = "\n\n".join(p.replace("\r\n", "\n") for p in pages)
-    if not text.strip():
+    layout = result.layout
+    if len(result.pages_without_text) == result.pages:
         raise InputFileError(
             path,
             "has no text layer (a scanned PDF?)",
             "OCR is not supported: give a PDF with selectable text",
         )
-    return RawDocument(path, text, title, "pdf")
+    if result.pages_without_text:
+        pages = ", ".join(str(n) for n in result.pages_without_text)
+        logger.warning(
+            "%s: pages %s have no text layer and were skipped (OCR is not supported)", path, pages
+        )
+    text = "\n\n".join(f"{a.title}\n{a.text}" if a.title else a.text for a in layout.articles)
+    return RawDocument(path, text, title, "pdf", layout)

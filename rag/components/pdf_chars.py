@@ -1,0 +1,150 @@
+"""Text lines, photo boxes and horizontal rules of one PDF page, from pypdfium2's character boxes."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium
+
+# Two characters on one line further apart than this (in font sizes) are in different
+# columns: CJK text sets characters edge to edge, Latin word spaces are ~0.3 em.
+GUTTER_EM = 0.9
+_SPACE_EM = 0.2
+
+
+@dataclass
+class Box:
+    x0: float
+    y0: float  # PDF coordinates: y grows upwards, y0 is the bottom
+    x1: float
+    y1: float
+
+
+@dataclass
+class Line(Box):
+    text: str = ""
+    size: float = 0.0
+
+
+@dataclass
+class PageContent:
+    number: int  # 1-based
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    images: list[Box] = field(default_factory=list)
+    rules: list[float] = field(default_factory=list)  # y of rules across much of the page
+
+
+@dataclass
+class _Char:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: float
+    space_before: bool
+
+
+def read_page(page: pdfium.PdfPage, number: int) -> PageContent:
+    width, height = page.get_size()
+    textpage = page.get_textpage()
+    try:
+        chars = _chars(textpage)
+    finally:
+        textpage.close()
+    content = PageContent(number, width, height, _lines(chars))
+    _add_objects(page, content)
+    return content
+
+
+def _chars(textpage: pdfium.PdfTextPage) -> list[_Char]:
+    import pypdfium2.raw as pdfium_c
+
+    chars: list[_Char] = []
+    rect = pdfium_c.FS_RECTF()
+    space = False
+    for index in range(pdfium_c.FPDFText_CountChars(textpage)):
+        code = pdfium_c.FPDFText_GetUnicode(textpage, index)
+        text = chr(code)
+        if code < 32 or text.isspace():
+            space = True
+            continue
+        if pdfium_c.FPDFText_IsGenerated(textpage, index) == 1:
+            continue
+        if not pdfium_c.FPDFText_GetLooseCharBox(textpage, index, rect):
+            continue
+        size = pdfium_c.FPDFText_GetFontSize(textpage, index)
+        if size <= 1:  # no usable font size (e.g. a scaled 1pt font): use the box height
+            size = rect.top - rect.bottom
+        chars.append(_Char(text, rect.left, rect.bottom, rect.right, rect.top, size, space))
+        space = False
+    return chars
+
+
+def _same_line(a: Line, b: _Char | Line) -> bool:
+    size = min(a.size, b.size)
+    if abs(a.size - b.size) > 0.15 * max(a.size, b.size):
+        return False
+    if abs(a.y0 - b.y0) > 0.3 * size:
+        return False
+    gap = b.x0 - a.x1
+    return -0.5 * size <= gap <= GUTTER_EM * size
+
+
+def _lines(chars: list[_Char]) -> list[Line]:
+    """Runs of characters on one baseline with no column gutter inside, in any content order."""
+    segments: list[tuple[Line, list[float]]] = []
+    for char in chars:
+        if segments and _same_line(segments[-1][0], char):
+            line, sizes = segments[-1]
+            gap = char.x0 - line.x1
+            if char.space_before or gap > _SPACE_EM * char.size:
+                line.text += " "
+            line.text += char.text
+            line.x1 = max(line.x1, char.x1)
+            line.y0, line.y1 = min(line.y0, char.y0), max(line.y1, char.y1)
+            sizes.append(char.size)
+            continue
+        segments.append(
+            (Line(char.x0, char.y0, char.x1, char.y1, char.text, char.size), [char.size])
+        )
+    lines = []
+    for line, sizes in segments:
+        line.size = statistics.median(sizes)
+        lines.append(line)
+    return _merge_pieces(lines)
+
+
+def _merge_pieces(lines: list[Line]) -> list[Line]:
+    """Join pieces of one line that the content stream drew apart (out of order)."""
+    lines.sort(key=lambda line: (-round(line.y0), line.x0))
+    merged: list[Line] = []
+    for line in lines:
+        last = merged[-1] if merged else None
+        if last is not None and _same_line(last, line):
+            gap = line.x0 - last.x1
+            last.text += (" " if gap > _SPACE_EM * line.size else "") + line.text
+            last.x1 = max(last.x1, line.x1)
+            last.y0, last.y1 = min(last.y0, line.y0), max(last.y1, line.y1)
+            continue
+        merged.append(line)
+    return merged
+
+
+def _add_objects(page: pdfium.PdfPage, content: PageContent) -> None:
+    import pypdfium2.raw as pdfium_c
+
+    wanted = [pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH]
+    for obj in page.get_objects(filter=wanted, max_depth=2):
+        x0, y0, x1, y1 = obj.get_bounds()
+        w, h = x1 - x0, y1 - y0
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            if w >= 20 and h >= 20:
+                content.images.append(Box(x0, y0, x1, y1))
+        elif w >= 0.4 * content.width and h <= 3:
+            content.rules.append((y0 + y1) / 2)

@@ -1,0 +1,298 @@
+"""Articles of a PDF from character positions: columns, reading order, headlines, captions, furniture.
+
+Page by page (memory stays bounded by the text, not the PDF): lines are split at column
+gutters (`pdf_chars`), page furniture outside the header/footer rules is dropped, the rest
+is ordered by recursive XY-cut (`xy_cut`), and each line gets a role from its font size.
+Across pages, headers and footers repeated on most pages are dropped, then a headline
+starts an article and body blocks join it in reading order, a sentence cut at the foot of
+a column or page continuing in the next block.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from rag.components.page_layout import Article, PageLayout, SetAside
+from rag.components.pdf_chars import Box, Line, PageContent, read_page
+from rag.components.text_repair import (
+    DATELINE,
+    ends_sentence,
+    join_pair,
+    normalize_width,
+    remove_spaces,
+)
+from rag.components.xy_cut import xy_cut
+
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium
+
+Role = Literal["headline", "body", "caption", "furniture"]
+
+HEADLINE_RATIO = 1.25  # font size over the body size that makes a headline
+SMALL_RATIO = 0.88  # font size under the body size that makes small print (captions)
+COLUMN_GAP_EM = 0.6  # narrowest empty gutter (in body font sizes) that separates columns
+BAND = 0.1  # top and bottom share of the page where running headers and footers sit
+REPEATED_SHARE = 0.6  # a band line on this share of pages is a running header/footer
+# Caption conventions of Chinese newspapers: "…… 新华社记者 王芳 摄", "……供图", "图为……", "▲……".
+CAPTION_RULE = re.compile(
+    r"(?:摄|供图|图片来源[:：].*|\(图\)|（图）)$|^(?:图为|▲|△|图[:：]|上图|下图)"
+)
+_PAGE_NUMBER = re.compile(r"^[\W_]*(?:第?\s*\d+\s*[版页]?)[\W_]*$")
+_SOURCE = re.compile(r"^(新华社|中新网|新华网|人民网|央视网|央广网|中国新闻网)")
+
+
+@dataclass
+class Block:
+    role: Role
+    page: int
+    lines: list[str]
+    # Per line: starts a paragraph (indented, or the line before it ended short).
+    new_paragraph: list[bool]
+    # Set for a one-line block in the top or bottom band: the text with digits masked,
+    # to find running headers and footers (page numbers differ) across pages.
+    band_key: str | None = None
+
+    @property
+    def text(self) -> str:
+        joined = ""
+        for line in self.lines:
+            joined = join_pair(joined, line)
+        return joined
+
+
+@dataclass
+class PdfLayout:
+    layout: PageLayout
+    pages: int
+    pages_without_text: list[int] = field(default_factory=list)
+
+
+def layout_pdf(pdf: pdfium.PdfDocument, progress: bool = False) -> PdfLayout:
+    """Articles of an open PDF, reading one page at a time."""
+    from tqdm import tqdm
+
+    blocks: list[Block] = []
+    set_aside: list[SetAside] = []
+    without_text: list[int] = []
+    count = len(pdf)
+    for index in tqdm(range(count), desc="pdf layout", unit="page", disable=not progress):
+        page = pdf[index]
+        try:
+            content = read_page(page, index + 1)
+        finally:
+            page.close()
+        if not content.lines:
+            without_text.append(index + 1)
+            continue
+        page_blocks, furniture = page_blocks_of(content)
+        blocks += page_blocks
+        set_aside += [SetAside("furniture", text) for text in furniture]
+    blocks, furniture = _drop_running_furniture(blocks)
+    set_aside += [SetAside("furniture", text) for text in furniture]
+    layout = assemble_articles(blocks)
+    layout.set_aside = set_aside + layout.set_aside
+    if without_text:
+        pages = ", ".join(str(n) for n in without_text)
+        layout.set_aside.append(
+            SetAside("other", f"pages without a text layer (OCR is not supported): {pages}")
+        )
+    return PdfLayout(layout, count, without_text)
+
+
+def page_blocks_of(content: PageContent) -> tuple[list[Block], list[str]]:
+    """One page's blocks in reading order, and the header/footer text outside its rules."""
+    body_size = _body_size(content.lines)
+    lines, furniture = _outside_rules(content)
+    items: list[Box] = [*lines, *content.images]
+    leaves = xy_cut(items, COLUMN_GAP_EM * body_size, _row_gap(lines, body_size))
+    blocks: list[Block] = []
+    for leaf in leaves:
+        leaf_lines = [item for item in leaf if isinstance(item, Line)]
+        if leaf_lines:
+            blocks += _leaf_blocks(leaf_lines, content, body_size)
+    return blocks, furniture
+
+
+def _body_size(lines: list[Line]) -> float:
+    """The font size of most characters on the page."""
+    sizes: Counter[float] = Counter()
+    for line in lines:
+        sizes[round(line.size * 2) / 2] += len(line.text)
+    return sizes.most_common(1)[0][0]
+
+
+def _outside_rules(content: PageContent) -> tuple[list[Line], list[str]]:
+    """Lines between the header and footer rules, and the text outside them."""
+    top_rules = [y for y in content.rules if y > content.height * 0.8]
+    bottom_rules = [y for y in content.rules if y < content.height * 0.2]
+    top = min(top_rules, default=content.height + 1)
+    bottom = max(bottom_rules, default=-1.0)
+    inside: list[Line] = []
+    outside: list[Line] = []
+    for line in content.lines:
+        middle = (line.y0 + line.y1) / 2
+        (inside if bottom < middle < top else outside).append(line)
+    return inside, [_repair(line.text) for line in outside]
+
+
+def _row_gap(lines: list[Line], body_size: float) -> float:
+    """Smallest vertical gap that separates blocks: wider than the usual gap between lines."""
+    gaps = []
+    ordered = sorted(lines, key=lambda line: (round(line.x0), -line.y1))
+    for above, below in zip(ordered, ordered[1:], strict=False):
+        gap = above.y0 - below.y1
+        if round(above.x0) == round(below.x0) and 0 < gap < 2 * body_size:
+            gaps.append(gap)
+    usual = statistics.median(gaps) if gaps else 0.3 * body_size
+    return usual + 0.35 * body_size
+
+
+def _repair(text: str) -> str:
+    return remove_spaces(normalize_width(text))
+
+
+def _role(line: Line, body_size: float, content: PageContent) -> Role:
+    if line.size >= HEADLINE_RATIO * body_size:
+        return "headline"
+    if line.size <= SMALL_RATIO * body_size:
+        return "caption" if _under_image(line, content.images) else "body"
+    return "body"
+
+
+def _under_image(line: Line, images: list[Box]) -> bool:
+    """The line sits just below a photo (within three of its lines) and overlaps it sideways."""
+    for image in images:
+        below = image.y0 - line.y1
+        if -0.5 * line.size <= below <= 3 * line.size and min(image.x1, line.x1) > max(
+            image.x0, line.x0
+        ):
+            return True
+    return False
+
+
+def _leaf_blocks(lines: list[Line], content: PageContent, body_size: float) -> list[Block]:
+    """Runs of lines with one role; small print running on from a caption is caption too."""
+    left = min(line.x0 for line in lines)
+    right = max(line.x1 for line in lines)
+    blocks: list[Block] = []
+    previous: Line | None = None
+    for line in lines:
+        role = _role(line, body_size, content)
+        small = line.size <= SMALL_RATIO * body_size
+        if (
+            blocks
+            and previous is not None
+            and blocks[-1].role == "caption"
+            and small
+            and previous.y0 - line.y1 < line.size
+        ):
+            role = "caption"
+        text = _repair(line.text)
+        indented = line.x0 - left >= 1.2 * line.size
+        short_before = (
+            previous is not None
+            and right - previous.x1 >= 1.5 * previous.size
+            and ends_sentence(_repair(previous.text))
+        )
+        if blocks and blocks[-1].role == role:
+            blocks[-1].lines.append(text)
+            blocks[-1].new_paragraph.append(indented or short_before)
+        else:
+            blocks.append(Block(role, content.number, [text], [indented]))
+        previous = line
+    for block in blocks:
+        if len(block.lines) == 1 and block.role == "body" and CAPTION_RULE.search(block.lines[0]):
+            block.role = "caption"
+    if len(lines) == 1 and len(blocks) == 1:
+        line = lines[0]
+        if line.y0 > content.height * (1 - BAND) or line.y1 < content.height * BAND:
+            blocks[0].band_key = re.sub(r"\d+", "#", blocks[0].lines[0])
+    return blocks
+
+
+def _drop_running_furniture(blocks: list[Block]) -> tuple[list[Block], list[str]]:
+    """Headers and footers: band lines repeated on most pages, and lone page numbers."""
+    pages = len({block.page for block in blocks})
+    seen: dict[str, set[int]] = {}
+    for block in blocks:
+        if block.band_key is not None:
+            seen.setdefault(block.band_key, set()).add(block.page)
+    needed = max(2, REPEATED_SHARE * pages)
+    kept, dropped = [], []
+    for block in blocks:
+        key = block.band_key
+        if key is not None and (len(seen[key]) >= needed or _PAGE_NUMBER.match(block.text)):
+            dropped.append(block.text)
+        else:
+            kept.append(block)
+    return kept, dropped
+
+
+@dataclass
+class _Draft:
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+
+    def add_body(self, block: Block) -> None:
+        for line, new in zip(block.lines, block.new_paragraph, strict=True):
+            if not self.paragraphs or new:
+                self.paragraphs.append(line)
+            else:
+                self.paragraphs[-1] = join_pair(self.paragraphs[-1], line)
+
+    def article(self) -> Article:
+        text = "\n".join(self.paragraphs)
+        source = _SOURCE.match(text)
+        return Article(self.title, text, source=source.group(1) if source else "", captions=[])
+
+
+def assemble_articles(blocks: list[Block]) -> PageLayout:
+    """A headline opens an article; body blocks and captions in reading order join it."""
+    drafts: list[_Draft] = []
+    pending_captions: list[str] = []
+    last_role: Role | None = None
+    for block in blocks:
+        current = drafts[-1] if drafts else None
+        if block.role == "headline":
+            if current is not None and last_role == "headline" and not current.paragraphs:
+                current.title = join_pair(current.title, block.text)
+            else:
+                drafts.append(_Draft(block.text, captions=pending_captions))
+                pending_captions = []
+        elif block.role == "caption":
+            if current is None:
+                pending_captions.append(block.text)
+            else:
+                current.captions.append(block.text)
+        elif block.role == "body":
+            starts_new = (
+                current is not None
+                and current.paragraphs
+                and block.new_paragraph[0]
+                and DATELINE.match(block.lines[0])
+                and ends_sentence(current.paragraphs[-1])
+            )
+            if current is None or starts_new:
+                current = _Draft("", captions=pending_captions)
+                pending_captions = []
+                drafts.append(current)
+            current.add_body(block)
+        last_role = block.role
+    layout = PageLayout(articles=[])
+    for draft in drafts:
+        if not draft.paragraphs:
+            layout.set_aside.append(SetAside("headline", draft.title))
+            continue
+        article = draft.article()
+        number = len(layout.articles)
+        layout.articles.append(article)
+        article.captions = draft.captions
+        layout.set_aside += [SetAside("caption", c, number) for c in draft.captions]
+    for caption in pending_captions:
+        layout.set_aside.append(SetAside("caption", caption))
+    return layout

@@ -1,0 +1,171 @@
+"""PDF layout on generated multi-column newspaper pages: articles, titles, captions, furniture.
+
+The fixtures (tests/fixtures/pdf, made by make_fixtures.py) draw every page row-major, so
+plain text extraction interleaves the columns; the ground truth is what was typeset.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+import re
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from rag.components.page_layout import Article, PageLayout
+from rag.components.readers import read_document
+from rag.errors import InputFileError
+
+PDF_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "pdf"
+SEED_TRUTH = Path(__file__).resolve().parents[1] / "fixtures" / "layout" / "seed000_truth.json"
+FIXTURES = ["two_columns", "four_columns", "two_pages", "seed000_columns"]
+MIN_SIMILARITY = 0.98
+MB = 1_000_000
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, squeeze(a), squeeze(b), autojunk=False).ratio()
+
+
+def truth_of(name: str) -> dict[str, list]:
+    return json.loads((PDF_DIR / f"{name}.truth.json").read_text(encoding="utf-8"))
+
+
+def layout_of(name: str) -> PageLayout:
+    layout = read_document(PDF_DIR / f"{name}.pdf", 10 * MB).layout
+    assert layout is not None
+    return layout
+
+
+def by_title(layout: PageLayout, title: str) -> Article:
+    found = [a for a in layout.articles if squeeze(a.title) == squeeze(title)]
+    assert len(found) == 1, f"{title!r} not found once in {[a.title for a in layout.articles]}"
+    return found[0]
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_article_count(name: str) -> None:
+    assert len(layout_of(name).articles) == len(truth_of(name)["articles"])
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_each_body_matches_its_title_truth(name: str) -> None:
+    layout = layout_of(name)
+    for expected in truth_of(name)["articles"]:
+        article = by_title(layout, expected["title"])
+        ratio = similarity(article.text, expected["text"])
+        print(f"{name}: {expected['title']}: similarity {ratio:.4f}")
+        assert ratio >= MIN_SIMILARITY, article.text
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_key_strings_are_unbroken(name: str) -> None:
+    bodies = [a.text for a in layout_of(name).articles]
+    for key in truth_of(name)["key_strings"]:
+        assert any(key in body for body in bodies), key
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_no_caption_header_footer_or_headline_in_a_body(name: str) -> None:
+    layout = layout_of(name)
+    truth = truth_of(name)
+    stray = list(truth["furniture"])
+    for article in truth["articles"]:
+        stray += article["captions"]
+        stray.append(article["title"])
+    for article in layout.articles:
+        for text in stray:
+            assert squeeze(text) not in squeeze(article.text), (article.title, text)
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_captions_belong_to_their_article_and_furniture_is_set_aside(name: str) -> None:
+    layout = layout_of(name)
+    truth = truth_of(name)
+    for expected in truth["articles"]:
+        article = by_title(layout, expected["title"])
+        assert [squeeze(c) for c in article.captions] == [squeeze(c) for c in expected["captions"]]
+    furniture = {squeeze(s.text) for s in layout.set_aside if s.kind == "furniture"}
+    assert {squeeze(text) for text in truth["furniture"]} <= furniture
+
+
+def test_plain_extraction_of_the_fixtures_interleaves_columns() -> None:
+    """The fixtures are hard on purpose: naive text order mixes two articles in one line."""
+    pdf = pdfium.PdfDocument(PDF_DIR / "four_columns.pdf")
+    textpage = pdf[0].get_textpage()
+    plain = squeeze(textpage.get_text_range())
+    first = truth_of("four_columns")["articles"][0]["text"].split("\n")[0]
+    assert squeeze(first) not in plain
+
+
+def test_seed_000_typeset_in_columns_gives_the_text_paths_four_articles() -> None:
+    seed = json.loads(SEED_TRUTH.read_text(encoding="utf-8"))
+    layout = layout_of("seed000_columns")
+    assert [squeeze(a.title) for a in layout.articles] == [squeeze(s["title"]) for s in seed]
+    for article, expected in zip(layout.articles, seed, strict=True):
+        ratio = similarity(article.text, expected["text"])
+        print(f"seed000_columns: {expected['title']}: similarity {ratio:.4f}")
+        assert ratio >= MIN_SIMILARITY
+        assert article.source == expected["source"]
+
+
+def test_article_continues_onto_the_next_page() -> None:
+    layout = layout_of("two_pages")
+    continued = by_title(layout, "一季度全省外贸进出口同比增长8.3%")
+    assert continued.text.endswith("（完）")
+    assert "优结构" in continued.text
+
+
+def test_reader_text_joins_titles_and_bodies() -> None:
+    doc = read_document(PDF_DIR / "two_columns.pdf", 10 * MB)
+    assert doc.layout is not None
+    assert doc.text.startswith(doc.layout.articles[0].title + "\n")
+    assert all(a.text in doc.text for a in doc.layout.articles)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("bad_encrypted.pdf", "is encrypted"),
+        ("bad_truncated.pdf", "is not a readable PDF"),
+        ("bad_scanned.pdf", r"has no text layer \(a scanned PDF\?\) — OCR is not supported"),
+    ],
+)
+def test_bad_pdfs_get_a_clear_error(name: str, message: str) -> None:
+    path = PDF_DIR / name
+    with pytest.raises(InputFileError, match=message) as info:
+        read_document(path, 10 * MB)
+    assert info.value.path == str(path)
+
+
+def test_empty_and_scanned_pages_are_skipped_and_named(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        doc = read_document(PDF_DIR / "empty_and_scanned_pages.pdf", 10 * MB)
+    assert doc.layout is not None
+    assert [a.title for a in doc.layout.articles] == ["长江航运货运量再创新高"]
+    notes = [s.text for s in doc.layout.set_aside if s.kind == "other"]
+    assert notes == ["pages without a text layer (OCR is not supported): 1, 2, 3"]
+    assert "pages 1, 2, 3 have no text layer" in caplog.text
+
+
+def test_a_300_page_pdf_finishes_with_progress(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Built at run time from a committed page; peak memory is measured in bench/layout_bench.py."""
+    source = pdfium.PdfDocument(PDF_DIR / "two_columns.pdf")
+    book = pdfium.PdfDocument.new()
+    for _ in range(300):
+        book.import_pages(source)
+    path = tmp_path / "book.pdf"
+    book.save(path)
+    doc = read_document(path, 100 * MB)
+    assert doc.layout is not None
+    assert len(doc.layout.articles) == 3 * 300
+    assert "300/300" in capsys.readouterr().err
