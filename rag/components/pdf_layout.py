@@ -14,7 +14,8 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from pathlib import Path
+from typing import Literal
 
 from rag.components.page_layout import Article, PageLayout, SetAside
 from rag.components.pdf_chars import Box, Line, PageContent, read_page
@@ -27,19 +28,17 @@ from rag.components.text_repair import (
 )
 from rag.components.xy_cut import xy_cut
 
-if TYPE_CHECKING:
-    import pypdfium2 as pdfium
-
 Role = Literal["headline", "body", "caption", "furniture"]
 
 HEADLINE_RATIO = 1.25  # font size over the body size that makes a headline
 SMALL_RATIO = 0.88  # font size under the body size that makes small print (captions)
 COLUMN_GAP_EM = 0.6  # narrowest empty gutter (in body font sizes) that separates columns
+REOPEN_PAGES = 50  # pdfium caches parsed objects per document: reopen to free them
 BAND = 0.1  # top and bottom share of the page where running headers and footers sit
 REPEATED_SHARE = 0.6  # a band line on this share of pages is a running header/footer
 # Caption conventions of Chinese newspapers: "…… 新华社记者 王芳 摄", "……供图", "图为……", "▲……".
 CAPTION_RULE = re.compile(
-    r"(?:摄|供图|图片来源[:：].*|\(图\)|（图）)$|^(?:图为|▲|△|图[:：]|上图|下图)"
+    r"(?:(?<!拍)摄|供图|图片来源[:：].*|\(图\)|（图）)$|^(?:图为|▲|△|图[:：]|上图|下图)"
 )
 _PAGE_NUMBER = re.compile(r"^[\W_]*(?:第?\s*\d+\s*[版页]?)[\W_]*$")
 _SOURCE = re.compile(r"^(新华社|中新网|新华网|人民网|央视网|央广网|中国新闻网)")
@@ -71,26 +70,38 @@ class PdfLayout:
     pages_without_text: list[int] = field(default_factory=list)
 
 
-def layout_pdf(pdf: pdfium.PdfDocument, progress: bool = False) -> PdfLayout:
-    """Articles of an open PDF, reading one page at a time."""
+def layout_pdf(source: bytes | Path, progress: bool = False) -> PdfLayout:
+    """Articles of a PDF, reading one page at a time.
+
+    pdfium keeps every object it has parsed until the document is closed, so the document
+    is reopened every `REOPEN_PAGES` pages: memory then stays flat however long the PDF is.
+    """
+    import pypdfium2 as pdfium
     from tqdm import tqdm
 
     blocks: list[Block] = []
     set_aside: list[SetAside] = []
     without_text: list[int] = []
+    pdf = pdfium.PdfDocument(source)
     count = len(pdf)
-    for index in tqdm(range(count), desc="pdf layout", unit="page", disable=not progress):
-        page = pdf[index]
-        try:
-            content = read_page(page, index + 1)
-        finally:
-            page.close()
-        if not content.lines:
-            without_text.append(index + 1)
-            continue
-        page_blocks, furniture = page_blocks_of(content)
-        blocks += page_blocks
-        set_aside += [SetAside("furniture", text) for text in furniture]
+    try:
+        for index in tqdm(range(count), desc="pdf layout", unit="page", disable=not progress):
+            if index and index % REOPEN_PAGES == 0:
+                pdf.close()
+                pdf = pdfium.PdfDocument(source)
+            page = pdf[index]
+            try:
+                content = read_page(page, index + 1)
+            finally:
+                page.close()
+            if not content.lines:
+                without_text.append(index + 1)
+                continue
+            page_blocks, furniture = page_blocks_of(content)
+            blocks += page_blocks
+            set_aside += [SetAside("furniture", text) for text in furniture]
+    finally:
+        pdf.close()
     blocks, furniture = _drop_running_furniture(blocks)
     set_aside += [SetAside("furniture", text) for text in furniture]
     layout = assemble_articles(blocks)

@@ -136,15 +136,17 @@ def _read_pdf(path: Path, data: bytes) -> RawDocument:
             path, problem, "open and re-save it unprotected, or export it again"
         ) from exc
     try:
-        # A progress bar only where it helps: long PDFs take seconds per hundred pages.
-        result = layout_pdf(pdf, progress=len(pdf) >= PDF_PROGRESS_PAGES)
+        pages = len(pdf)
         title = (pdf.get_metadata_dict().get("Title") or "").strip() or None
+    finally:
+        pdf.close()
+    try:
+        # A progress bar only where it helps: long PDFs take seconds per hundred pages.
+        result = layout_pdf(data, progress=pages >= PDF_PROGRESS_PAGES)
     except pdfium.PdfiumError as exc:
         raise InputFileError(
             path, f"is not a readable PDF ({exc})", "export it again from its source"
         ) from exc
-    finally:
-        pdf.close()
     layout = result.layout
     if len(result.pages_without_text) == result.pages:
         raise InputFileError(
@@ -153,9 +155,11 @@ def _read_pdf(path: Path, data: bytes) -> RawDocument:
             "OCR is not supported: give a PDF with selectable text",
         )
     if result.pages_without_text:
-        pages = ", ".join(str(n) for n in result.pages_without_text)
+        skipped = ", ".join(str(n) for n in result.pages_without_text)
         logger.warning(
-            "%s: pages %s have no text layer and were skipped (OCR is not supported)", path, pages
+            "%s: pages %s have no text layer and were skipped (OCR is not supported)",
+            path,
+            skipped,
         )
     text = "\n\n".join(f"{a.title}\n{a.text}" if a.title else a.text for a in layout.articles)
     return RawDocument(path, text, title, "pdf", layout)

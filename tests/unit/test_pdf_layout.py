@@ -16,7 +16,9 @@ import pypdfium2 as pdfium
 import pytest
 
 from rag.components.page_layout import Article, PageLayout
+from rag.components.pdf_chars import Line
 from rag.components.readers import read_document
+from rag.components.xy_cut import xy_cut
 from rag.errors import InputFileError
 
 PDF_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "pdf"
@@ -169,3 +171,42 @@ def test_a_300_page_pdf_finishes_with_progress(
     assert doc.layout is not None
     assert len(doc.layout.articles) == 3 * 300
     assert "300/300" in capsys.readouterr().err
+
+
+def _boxes(*specs: tuple[str, float, float, float, float]) -> list[Line]:
+    return [Line(x0, y0, x1, y1, text, 10) for text, x0, y0, x1, y1 in specs]
+
+
+def test_xy_cut_reads_columns_under_a_spanning_headline() -> None:
+    boxes = _boxes(
+        ("headline", 0, 90, 200, 100),
+        ("left 1", 0, 70, 90, 80),
+        ("right 1", 110, 70, 200, 80),
+        ("left 2", 0, 56, 90, 66),
+        ("right 2", 110, 56, 200, 66),
+    )
+    leaves = xy_cut(boxes, min_col_gap=6, min_row_gap=7)
+    assert [[b.text for b in leaf] for leaf in leaves] == [
+        ["headline"],
+        ["left 1", "left 2"],
+        ["right 1", "right 2"],
+    ]
+
+
+def test_xy_cut_does_not_cut_across_columns_at_a_gap_they_happen_to_share() -> None:
+    # Both columns have a gap at y 40-50; cutting there would read the page row by row.
+    boxes = _boxes(
+        ("headline", 0, 90, 200, 100),
+        ("left 1", 0, 60, 90, 80),
+        ("right 1", 110, 60, 200, 80),
+        ("left 2", 0, 20, 90, 40),
+        ("right 2", 110, 20, 200, 40),
+    )
+    leaves = xy_cut(boxes, min_col_gap=6, min_row_gap=7)
+    assert [b.text for leaf in leaves for b in leaf] == [
+        "headline",
+        "left 1",
+        "left 2",
+        "right 1",
+        "right 2",
+    ]
