@@ -23,7 +23,7 @@ from rag.errors import InputFileError
 
 PDF_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "pdf"
 SEED_TRUTH = Path(__file__).resolve().parents[1] / "fixtures" / "layout" / "seed000_truth.json"
-FIXTURES = ["two_columns", "four_columns", "two_pages", "seed000_columns"]
+FIXTURES = ["two_columns", "four_columns", "two_pages", "justified", "seed000_columns"]
 MIN_SIMILARITY = 0.98
 MB = 1_000_000
 
