@@ -41,8 +41,8 @@ serve: install
 	$(BIN)/rag serve
 
 lint: install
-	$(BIN)/ruff check rag tests
-	$(BIN)/ruff format --check rag tests
+	$(BIN)/ruff check rag tests bench
+	$(BIN)/ruff format --check rag tests bench
 	$(BIN)/mypy rag
 
 test: models lint
