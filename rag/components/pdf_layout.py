@@ -166,6 +166,14 @@ def _repair(text: str) -> str:
     return remove_spaces(normalize_width(text))
 
 
+def _repair_headline(text: str) -> str:
+    """Headlines keep a word space (「…两旺 前三季度…」); letter-spaced ones lose theirs."""
+    text = re.sub(r"\s+", " ", normalize_width(text)).strip()
+    if text.count(" ") > 0.3 * len(text.replace(" ", "")):
+        return remove_spaces(text)
+    return text
+
+
 def _role(line: Line, body_size: float, content: PageContent) -> Role:
     if line.size >= HEADLINE_RATIO * body_size:
         return "headline"
@@ -202,7 +210,7 @@ def _leaf_blocks(lines: list[Line], content: PageContent, body_size: float) -> l
             and previous.y0 - line.y1 < line.size
         ):
             role = "caption"
-        text = _repair(line.text)
+        text = _repair_headline(line.text) if role == "headline" else _repair(line.text)
         indented = line.x0 - left >= 1.2 * line.size
         short_before = (
             previous is not None
