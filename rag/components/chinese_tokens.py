@@ -130,7 +130,7 @@ def term_support(term: str, text: str) -> float:
     """1.0 when `term` occurs in `text`; otherwise the share of its character bigrams that do."""
     if term in text:
         return 1.0
-    if len(term) < 3:
-        return 0.0
+    if len(term) < 3 or term.isdigit():
+        return 0.0  # a year or figure is there or not: "2024" does not half-back "2023"
     grams = [term[i : i + 2] for i in range(len(term) - 1)]
     return sum(g in text for g in grams) / len(grams)

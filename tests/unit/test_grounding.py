@@ -72,3 +72,12 @@ def test_question_coverage_flags_what_the_passages_do_not_mention() -> None:
     # a word jieba glues to its neighbour (「8月克州」 → 「月克州」) still counts by its bigrams
     coverage, _ = question_coverage("2024年1至8月克州外贸进出口总额", PASSAGES[1:2])
     assert coverage >= 0.8
+
+
+def test_a_year_in_the_question_is_not_backed_by_a_neighbouring_year() -> None:
+    # the 2024 foreign-trade passage of seed 000 once covered a 2023 GDP question at 0.53:
+    # 「2023」 got 2/3 credit from the bigrams of 「2024」
+    passage = "中新网乌鲁木齐9月27日电“2024年1至8月，克州完成外贸进出口总额65.6亿元。”占整个南疆地区进出口贸易的七成以上。"
+    coverage, missing = question_coverage("克州2023年全年地区生产总值是多少？", [passage])
+    assert "2023" in missing
+    assert coverage < 0.5
