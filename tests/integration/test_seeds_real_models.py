@@ -53,6 +53,10 @@ def test_the_2024_figure_comes_from_the_other_seed_and_years_are_not_mixed(
     assert any(
         c.source == SEED_FOREIGN_TRADE_2024.name and "65.6亿元" in c.text for c in answer.citations
     )
+    # the page holds four articles; the citation names the one the figure is in
+    assert {c.title for c in answer.citations if "65.6亿元" in c.text} == {
+        "今年前8月新疆克州外贸进出口增速全疆第一"
+    }
 
 
 def test_a_question_the_documents_do_not_answer_is_refused(service: RagService) -> None:
@@ -69,6 +73,7 @@ def test_streaming_from_llama_cpp(service: RagService) -> None:
     assert len(events) > 3, "the model's text arrives in pieces"
     assert "71" in final.text
     assert all(c.source == SEED_FOREIGN_TRADE_2024.name for c in final.citations)
+    assert {c.title for c in final.citations} == {"2024宿迁绿色产业洽谈会正式开幕签约项目71个"}
 
 
 def test_reingesting_twice_leaves_the_chunk_count_unchanged(service: RagService) -> None:
