@@ -93,7 +93,8 @@ def _same_line(a: Line, b: _Char | Line) -> bool:
     if abs(a.y0 - b.y0) > 0.3 * size:
         return False
     gap = b.x0 - a.x1
-    return -0.5 * size <= gap <= GUTTER_EM * size
+    # Overlap up to an em: kerning, and ligatures ("fi" gives two characters in one box).
+    return -size <= gap <= GUTTER_EM * size
 
 
 def _lines(chars: list[_Char]) -> list[Line]:

@@ -59,7 +59,7 @@ class Block:
     def text(self) -> str:
         joined = ""
         for line in self.lines:
-            joined = join_pair(joined, line)
+            joined = join_lines(joined, line)
         return joined
 
 
@@ -162,6 +162,20 @@ def _row_gap(lines: list[Line], body_size: float) -> float:
     return usual + 0.35 * body_size
 
 
+def join_lines(left: str, right: str) -> str:
+    """Lines of one paragraph: CJK joins directly (`join_pair`); Latin text keeps a word space.
+
+    The test is on the whole left line, not its last character: a Chinese line ending in
+    "18." continues with "6%" with no space, an English one ending in "stored:" with one.
+    """
+    if not left or not right:
+        return left + right
+    latin = sum(1 for c in left if c.isascii()) >= 0.7 * len(left)
+    if latin and left[-1].isascii() and left[-1] != "-" and right[0].isascii():
+        return f"{left} {right}"
+    return join_pair(left, right)
+
+
 def _repair(text: str) -> str:
     return remove_spaces(normalize_width(text))
 
@@ -262,7 +276,7 @@ class _Draft:
             if not self.paragraphs or new:
                 self.paragraphs.append(line)
             else:
-                self.paragraphs[-1] = join_pair(self.paragraphs[-1], line)
+                self.paragraphs[-1] = join_lines(self.paragraphs[-1], line)
 
     def article(self) -> Article:
         text = "\n".join(self.paragraphs)
@@ -279,7 +293,7 @@ def assemble_articles(blocks: list[Block]) -> PageLayout:
         current = drafts[-1] if drafts else None
         if block.role == "headline":
             if current is not None and last_role == "headline" and not current.paragraphs:
-                current.title = join_pair(current.title, block.text)
+                current.title = join_lines(current.title, block.text)
             else:
                 drafts.append(_Draft(block.text, captions=pending_captions))
                 pending_captions = []

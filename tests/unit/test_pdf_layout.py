@@ -17,6 +17,7 @@ import pytest
 
 from rag.components.page_layout import Article, PageLayout
 from rag.components.pdf_chars import Line
+from rag.components.pdf_layout import join_lines
 from rag.components.readers import read_document
 from rag.components.xy_cut import xy_cut
 from rag.errors import InputFileError
@@ -224,3 +225,21 @@ def test_xy_cut_does_not_cut_across_columns_at_a_gap_they_happen_to_share() -> N
         "right 1",
         "right 2",
     ]
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "joined"),
+    [
+        ("同比增长18.", "6%，高于全国", "同比增长18.6%，高于全国"),
+        (
+            "the database is stored:",
+            "applications must",
+            "the database is stored: applications must",
+        ),
+        ("see the help-", "bug list", "see the help-bug list"),
+    ],
+)
+def test_lines_join_without_a_space_in_chinese_and_with_one_in_latin_text(
+    left: str, right: str, joined: str
+) -> None:
+    assert join_lines(left, right) == joined
