@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from rag.components.page_layout import Article, PageLayout, SetAside
 from rag.components.text_repair import (
     CJK_CHAR,
+    DATE_KEYS,
     EDITOR_NOTE,
     END_MARK,
     FULL_DATELINE,
@@ -49,7 +50,6 @@ _FURNITURE = re.compile(
     r"|第\s*\d{1,4}\s*页\s*(?:[/，,]?\s*共\s*\d{1,4}\s*页)?)\s*$"
 )
 _DATE = re.compile(r"(19\d{2}|20\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
-_DATE_FIELDS = ("发布时间", "发布日期", "日期", "时间")
 _PUBLISHER_FIELDS = ("来源", "出处", "媒体")
 _HEADLINE_MAX_CHARS = 40
 # A bunched headline goes to an article only if this share of its bigrams is in the opening.
@@ -326,7 +326,7 @@ def _source(segment: _Segment, fields: dict[str, str]) -> str:
 
 def _date(segment: _Segment, fields: dict[str, str]) -> str:
     """YYYY-MM-DD from a date field, else from a dateline that names the year; else ""."""
-    candidates = [fields.get(k, "") for k in _DATE_FIELDS]
+    candidates = [fields.get(k, "") for k in DATE_KEYS]
     for text in candidates:
         if match := _DATE.search(text):
             year, month, day = match.groups()

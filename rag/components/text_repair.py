@@ -58,9 +58,10 @@ FULL_DATELINE = re.compile(
 # Article end marks: "(完)", and an editor note "(责任编辑：张三)", "【编辑：李四】".
 END_MARK = re.compile(r"[(（【\[]\s*完\s*[)）】\]]\s*$")
 EDITOR_NOTE = re.compile(
-    r"[(（【\[]?\s*(?:责任编辑|责编|编辑|审核|校对|审校)\s*[:：]\s*[^)）】\]]{1,30}[)）】\]]?\s*$"
+    r"[(（【\[]?\s*(?:责任编辑|责编|编辑|审核|校对|审校)\s*[:：]\s*[^)）】\]。！？，,]{1,30}[)）】\]]?\s*$"
 )
-_DATE_KEYS = ("发布时间", "日期", "时间", "发布日期")
+# Metadata-row keys that hold the article's date, most specific first.
+DATE_KEYS = ("发布时间", "发布日期", "日期", "时间")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]*-[\s:|-]*\|?\s*$")
 
@@ -108,7 +109,7 @@ def parse_metadata_row(line: str) -> dict[str, str]:
     for key, value in zip(cells[0::2], cells[1::2], strict=False):
         if not key or not value or len(key) > 6:
             continue
-        if key in _DATE_KEYS and not re.search(r"\d", value):
+        if key in DATE_KEYS and not re.search(r"\d", value):
             continue  # an empty date cell shifts the row; do not take the next label as a date
         pairs[key] = value
     return pairs

@@ -215,3 +215,10 @@ def test_page_furniture_is_set_aside() -> None:
     assert [s.kind for s in layout.set_aside] == ["furniture"] * 3
     assert layout.articles[0].text.startswith("中新网北京9月1日电")
     assert "星期六" not in layout.articles[0].text
+
+
+def test_a_sentence_that_mentions_an_editor_is_not_an_end_mark() -> None:
+    text = "本次活动的稿件由专人负责，校对：全部完成。\n活动圆满结束。"
+    layout = split_articles(text)
+    assert layout.set_aside == []
+    assert "校对：全部完成。" in layout.articles[0].text
