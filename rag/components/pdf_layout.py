@@ -3,9 +3,10 @@
 Page by page (memory stays bounded by the text, not the PDF): lines are split at column
 gutters (`pdf_chars`), page furniture outside the header/footer rules is dropped, the rest
 is ordered by recursive XY-cut (`xy_cut`), and each line gets a role from its font size.
-Across pages, headers and footers repeated on most pages are dropped, then a headline
-starts an article and body blocks join it in reading order, a sentence cut at the foot of
-a column or page continuing in the next block.
+Across pages, headers and footers repeated on most pages are dropped (the issue date they
+print dates the page's articles), then `pdf_articles` makes articles: a headline starts
+one, body blocks join it in reading order, a sentence cut at the foot of a column or page
+continuing in the next block.
 """
 
 from __future__ import annotations
@@ -15,20 +16,12 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-from rag.components.page_layout import Article, PageLayout, SetAside
+from rag.components.page_layout import PageLayout, SetAside
+from rag.components.pdf_articles import Block, Role, assemble_articles
 from rag.components.pdf_chars import Box, Line, PageContent, read_page
-from rag.components.text_repair import (
-    DATELINE,
-    ends_sentence,
-    join_pair,
-    normalize_width,
-    remove_spaces,
-)
+from rag.components.text_repair import ends_sentence, normalize_width, remove_spaces
 from rag.components.xy_cut import xy_cut
-
-Role = Literal["headline", "body", "caption", "furniture"]
 
 HEADLINE_RATIO = 1.25  # font size over the body size that makes a headline
 SMALL_RATIO = 0.88  # font size under the body size that makes small print (captions)
@@ -41,26 +34,7 @@ CAPTION_RULE = re.compile(
     r"(?:(?<!拍)摄|供图|图片来源[:：].*|\(图\)|（图）)$|^(?:图为|▲|△|图[:：]|上图|下图)"
 )
 _PAGE_NUMBER = re.compile(r"^[\W_]*(?:第?\s*\d+\s*[版页]?)[\W_]*$")
-_SOURCE = re.compile(r"^(新华社|中新网|新华网|人民网|央视网|央广网|中国新闻网)")
-
-
-@dataclass
-class Block:
-    role: Role
-    page: int
-    lines: list[str]
-    # Per line: starts a paragraph (indented, or the line before it ended short).
-    new_paragraph: list[bool]
-    # Set for a one-line block in the top or bottom band: the text with digits masked,
-    # to find running headers and footers (page numbers differ) across pages.
-    band_key: str | None = None
-
-    @property
-    def text(self) -> str:
-        joined = ""
-        for line in self.lines:
-            joined = join_lines(joined, line)
-        return joined
+_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 
 @dataclass
@@ -82,6 +56,7 @@ def layout_pdf(source: bytes | Path, progress: bool = False) -> PdfLayout:
     blocks: list[Block] = []
     set_aside: list[SetAside] = []
     without_text: list[int] = []
+    page_dates: dict[int, str] = {}  # the date in a page's header or footer
     pdf = pdfium.PdfDocument(source)
     count = len(pdf)
     try:
@@ -100,11 +75,14 @@ def layout_pdf(source: bytes | Path, progress: bool = False) -> PdfLayout:
             page_blocks, furniture = page_blocks_of(content)
             blocks += page_blocks
             set_aside += [SetAside("furniture", text) for text in furniture]
+            _note_date(page_dates, content.number, furniture)
     finally:
         pdf.close()
-    blocks, furniture = _drop_running_furniture(blocks)
-    set_aside += [SetAside("furniture", text) for text in furniture]
-    layout = assemble_articles(blocks)
+    blocks, dropped = _drop_running_furniture(blocks)
+    for block in dropped:
+        set_aside.append(SetAside("furniture", block.text))
+        _note_date(page_dates, block.page, [block.text])
+    layout = assemble_articles(blocks, page_dates)
     layout.set_aside = set_aside + layout.set_aside
     if without_text:
         pages = ", ".join(str(n) for n in without_text)
@@ -160,20 +138,6 @@ def _row_gap(lines: list[Line], body_size: float) -> float:
             gaps.append(gap)
     usual = statistics.median(gaps) if gaps else 0.3 * body_size
     return usual + 0.35 * body_size
-
-
-def join_lines(left: str, right: str) -> str:
-    """Lines of one paragraph: CJK joins directly (`join_pair`); Latin text keeps a word space.
-
-    The test is on the whole left line, not its last character: a Chinese line ending in
-    "18." continues with "6%" with no space, an English one ending in "stored:" with one.
-    """
-    if not left or not right:
-        return left + right
-    latin = sum(1 for c in left if c.isascii()) >= 0.7 * len(left)
-    if latin and left[-1].isascii() and left[-1] != "-" and right[0].isascii():
-        return f"{left} {right}"
-    return join_pair(left, right)
 
 
 def _repair(text: str) -> str:
@@ -247,7 +211,17 @@ def _leaf_blocks(lines: list[Line], content: PageContent, body_size: float) -> l
     return blocks
 
 
-def _drop_running_furniture(blocks: list[Block]) -> tuple[list[Block], list[str]]:
+def _note_date(page_dates: dict[int, str], page: int, texts: list[str]) -> None:
+    """A newspaper prints its issue date in the header: the date of the page's articles."""
+    for text in texts:
+        found = _DATE.search(text)
+        if found and page not in page_dates:
+            year, month, day = (int(g) for g in found.groups())
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                page_dates[page] = f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _drop_running_furniture(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
     """Headers and footers: band lines repeated on most pages, and lone page numbers."""
     pages = len({block.page for block in blocks})
     seen: dict[str, set[int]] = {}
@@ -255,77 +229,12 @@ def _drop_running_furniture(blocks: list[Block]) -> tuple[list[Block], list[str]
         if block.band_key is not None:
             seen.setdefault(block.band_key, set()).add(block.page)
     needed = max(2, REPEATED_SHARE * pages)
-    kept, dropped = [], []
+    kept: list[Block] = []
+    dropped: list[Block] = []
     for block in blocks:
         key = block.band_key
         if key is not None and (len(seen[key]) >= needed or _PAGE_NUMBER.match(block.text)):
-            dropped.append(block.text)
+            dropped.append(block)
         else:
             kept.append(block)
     return kept, dropped
-
-
-@dataclass
-class _Draft:
-    title: str
-    paragraphs: list[str] = field(default_factory=list)
-    captions: list[str] = field(default_factory=list)
-
-    def add_body(self, block: Block) -> None:
-        for line, new in zip(block.lines, block.new_paragraph, strict=True):
-            if not self.paragraphs or new:
-                self.paragraphs.append(line)
-            else:
-                self.paragraphs[-1] = join_lines(self.paragraphs[-1], line)
-
-    def article(self) -> Article:
-        text = "\n".join(self.paragraphs)
-        source = _SOURCE.match(text)
-        return Article(self.title, text, source=source.group(1) if source else "", captions=[])
-
-
-def assemble_articles(blocks: list[Block]) -> PageLayout:
-    """A headline opens an article; body blocks and captions in reading order join it."""
-    drafts: list[_Draft] = []
-    pending_captions: list[str] = []
-    last_role: Role | None = None
-    for block in blocks:
-        current = drafts[-1] if drafts else None
-        if block.role == "headline":
-            if current is not None and last_role == "headline" and not current.paragraphs:
-                current.title = join_lines(current.title, block.text)
-            else:
-                drafts.append(_Draft(block.text, captions=pending_captions))
-                pending_captions = []
-        elif block.role == "caption":
-            if current is None:
-                pending_captions.append(block.text)
-            else:
-                current.captions.append(block.text)
-        elif block.role == "body":
-            starts_new = (
-                current is not None
-                and current.paragraphs
-                and block.new_paragraph[0]
-                and DATELINE.match(block.lines[0])
-                and ends_sentence(current.paragraphs[-1])
-            )
-            if current is None or starts_new:
-                current = _Draft("", captions=pending_captions)
-                pending_captions = []
-                drafts.append(current)
-            current.add_body(block)
-        last_role = block.role
-    layout = PageLayout(articles=[])
-    for draft in drafts:
-        if not draft.paragraphs:
-            layout.set_aside.append(SetAside("headline", draft.title))
-            continue
-        article = draft.article()
-        number = len(layout.articles)
-        layout.articles.append(article)
-        article.captions = draft.captions
-        layout.set_aside += [SetAside("caption", c, number) for c in draft.captions]
-    for caption in pending_captions:
-        layout.set_aside.append(SetAside("caption", caption))
-    return layout

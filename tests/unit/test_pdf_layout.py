@@ -16,8 +16,8 @@ import pypdfium2 as pdfium
 import pytest
 
 from rag.components.page_layout import Article, PageLayout
+from rag.components.pdf_articles import join_lines
 from rag.components.pdf_chars import Line
-from rag.components.pdf_layout import join_lines
 from rag.components.readers import read_document
 from rag.components.xy_cut import xy_cut
 from rag.errors import InputFileError
@@ -243,3 +243,11 @@ def test_lines_join_without_a_space_in_chinese_and_with_one_in_latin_text(
     left: str, right: str, joined: str
 ) -> None:
     assert join_lines(left, right) == joined
+
+
+@pytest.mark.parametrize(
+    ("name", "date"),
+    [("four_columns", "2024-04-26"), ("two_pages", "2024-10-19"), ("seed000_columns", "")],
+)
+def test_articles_take_the_issue_date_printed_in_the_page_header(name: str, date: str) -> None:
+    assert {a.date for a in layout_of(name).articles} == {date}

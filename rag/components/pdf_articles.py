@@ -1,0 +1,113 @@
+"""Articles from a PDF's blocks in reading order: a headline opens one, body and captions join it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rag.components.page_layout import Article, PageLayout, SetAside
+from rag.components.text_repair import DATELINE, ends_sentence, join_pair
+
+Role = Literal["headline", "body", "caption", "furniture"]
+_SOURCE = re.compile(r"^(新华社|中新网|新华网|人民网|央视网|央广网|中国新闻网)")
+
+
+@dataclass
+class Block:
+    role: Role
+    page: int
+    lines: list[str]
+    # Per line: starts a paragraph (indented, or the line before it ended short).
+    new_paragraph: list[bool]
+    # Set for a one-line block in the top or bottom band: the text with digits masked,
+    # to find running headers and footers (page numbers differ) across pages.
+    band_key: str | None = None
+
+    @property
+    def text(self) -> str:
+        joined = ""
+        for line in self.lines:
+            joined = join_lines(joined, line)
+        return joined
+
+
+def join_lines(left: str, right: str) -> str:
+    """Lines of one paragraph: CJK joins directly (`join_pair`); Latin text keeps a word space.
+
+    The test is on the whole left line, not its last character: a Chinese line ending in
+    "18." continues with "6%" with no space, an English one ending in "stored:" with one.
+    """
+    if not left or not right:
+        return left + right
+    latin = sum(1 for c in left if c.isascii()) >= 0.7 * len(left)
+    if latin and left[-1].isascii() and left[-1] != "-" and right[0].isascii():
+        return f"{left} {right}"
+    return join_pair(left, right)
+
+
+@dataclass
+class _Draft:
+    title: str
+    page: int
+    paragraphs: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+
+    def add_body(self, block: Block) -> None:
+        for line, new in zip(block.lines, block.new_paragraph, strict=True):
+            if not self.paragraphs or new:
+                self.paragraphs.append(line)
+            else:
+                self.paragraphs[-1] = join_lines(self.paragraphs[-1], line)
+
+    def article(self, date: str) -> Article:
+        text = "\n".join(self.paragraphs)
+        source = _SOURCE.match(text)
+        return Article(self.title, text, date, source.group(1) if source else "")
+
+
+def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = None) -> PageLayout:
+    """A headline opens an article; body blocks and captions in reading order join it."""
+    drafts: list[_Draft] = []
+    pending_captions: list[str] = []
+    last_role: Role | None = None
+    for block in blocks:
+        current = drafts[-1] if drafts else None
+        if block.role == "headline":
+            if current is not None and last_role == "headline" and not current.paragraphs:
+                current.title = join_lines(current.title, block.text)
+            else:
+                drafts.append(_Draft(block.text, block.page, captions=pending_captions))
+                pending_captions = []
+        elif block.role == "caption":
+            if current is None:
+                pending_captions.append(block.text)
+            else:
+                current.captions.append(block.text)
+        elif block.role == "body":
+            starts_new = (
+                current is not None
+                and current.paragraphs
+                and block.new_paragraph[0]
+                and DATELINE.match(block.lines[0])
+                and ends_sentence(current.paragraphs[-1])
+            )
+            if current is None or starts_new:
+                current = _Draft("", block.page, captions=pending_captions)
+                pending_captions = []
+                drafts.append(current)
+            current.add_body(block)
+        last_role = block.role
+    layout = PageLayout(articles=[])
+    for draft in drafts:
+        if not draft.paragraphs:
+            layout.set_aside.append(SetAside("headline", draft.title))
+            continue
+        article = draft.article((page_dates or {}).get(draft.page, ""))
+        number = len(layout.articles)
+        layout.articles.append(article)
+        article.captions = draft.captions
+        layout.set_aside += [SetAside("caption", c, number) for c in draft.captions]
+    for caption in pending_captions:
+        layout.set_aside.append(SetAside("caption", caption))
+    return layout
