@@ -15,6 +15,7 @@ from llama_index.core.schema import Document
 from rag.components.article_split import split_articles
 from rag.components.page_layout import PageLayout
 from rag.components.readers import RawDocument, read_document
+from rag.errors import InputFileError
 
 # Keys the embedding and the LLM prompt do not need to see.
 INTERNAL_KEYS = [
@@ -49,8 +50,11 @@ def inspect_file(path: Path, max_bytes: int) -> PageLayout:
 
 
 def to_documents(raw: RawDocument, file_id: str) -> list[Document]:
+    """One Document per article; a file whose text is all set aside (only table rows,
+    captions or page furniture) is an error, not a silent no-op."""
+    layout = layout_of(raw)
     documents = []
-    for i, article in enumerate(layout_of(raw).articles):
+    for i, article in enumerate(layout.articles):
         if not article.text.strip():
             continue
         metadata: dict[str, str | int] = {
@@ -73,5 +77,12 @@ def to_documents(raw: RawDocument, file_id: str) -> list[Document]:
                 # The prompt prints the title itself.
                 excluded_llm_metadata_keys=[*INTERNAL_KEYS, "title"],
             )
+        )
+    if not documents:
+        kinds = sorted({item.kind for item in layout.set_aside}) or ["nothing"]
+        raise InputFileError(
+            raw.path,
+            f"has no article text: everything in it was set aside ({', '.join(kinds)})",
+            f"run `rag inspect {raw.path}` to see what was found",
         )
     return documents

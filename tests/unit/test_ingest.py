@@ -97,6 +97,17 @@ def test_skip_bad_ingests_the_rest_and_lists_the_bad(
     assert "junk.txt" in report.skipped[0]
 
 
+def test_a_file_with_only_set_aside_text_is_an_error(
+    test_settings: Settings, tmp_path: Path
+) -> None:
+    table = tmp_path / "table.md"
+    table.write_text(
+        "| 来源 | 克孜勒苏日报 | 发布时间 | 2025-10-24 |\n|---|---|\n", encoding="utf-8"
+    )
+    with pytest.raises(InputFileError, match="table.md: has no article text"):
+        _service(test_settings).ingest([table], progress=False)
+
+
 def test_gbk_file_is_ingested(test_settings: Settings, tmp_path: Path) -> None:
     path = tmp_path / "gbk.txt"
     path.write_bytes("克州外贸进出口总额107.37亿元。".encode("gbk"))
