@@ -188,43 +188,25 @@ def test_a_300_page_pdf_finishes_with_progress(
     assert "300/300" in capsys.readouterr().err
 
 
-def _boxes(*specs: tuple[str, float, float, float, float]) -> list[Line]:
-    return [Line(x0, y0, x1, y1, text, 10) for text, x0, y0, x1, y1 in specs]
-
-
-def test_xy_cut_reads_columns_under_a_spanning_headline() -> None:
-    boxes = _boxes(
-        ("headline", 0, 90, 200, 100),
-        ("left 1", 0, 70, 90, 80),
-        ("right 1", 110, 70, 200, 80),
-        ("left 2", 0, 56, 90, 66),
-        ("right 2", 110, 56, 200, 66),
-    )
+@pytest.mark.parametrize(
+    ("lower_rows", "order"),
+    [
+        # Columns under a headline that spans them: left column, then right column.
+        ([(70, 80), (56, 66)], ["headline", "left 1", "left 2", "right 1", "right 2"]),
+        # Both columns have a gap at y 40-60; cutting there would read the page row by row.
+        ([(60, 80), (20, 40)], ["headline", "left 1", "left 2", "right 1", "right 2"]),
+    ],
+)
+def test_xy_cut_reads_columns_under_a_spanning_headline(
+    lower_rows: list[tuple[float, float]], order: list[str]
+) -> None:
+    boxes = [Line(0, 90, 200, 100, "headline", 10)]
+    for row, (y0, y1) in enumerate(lower_rows, start=1):
+        boxes.append(Line(0, y0, 90, y1, f"left {row}", 10))
+        boxes.append(Line(110, y0, 200, y1, f"right {row}", 10))
     leaves = xy_cut(boxes, min_col_gap=6, min_row_gap=7)
-    assert [[b.text for b in leaf] for leaf in leaves] == [
-        ["headline"],
-        ["left 1", "left 2"],
-        ["right 1", "right 2"],
-    ]
-
-
-def test_xy_cut_does_not_cut_across_columns_at_a_gap_they_happen_to_share() -> None:
-    # Both columns have a gap at y 40-50; cutting there would read the page row by row.
-    boxes = _boxes(
-        ("headline", 0, 90, 200, 100),
-        ("left 1", 0, 60, 90, 80),
-        ("right 1", 110, 60, 200, 80),
-        ("left 2", 0, 20, 90, 40),
-        ("right 2", 110, 20, 200, 40),
-    )
-    leaves = xy_cut(boxes, min_col_gap=6, min_row_gap=7)
-    assert [b.text for leaf in leaves for b in leaf] == [
-        "headline",
-        "left 1",
-        "left 2",
-        "right 1",
-        "right 2",
-    ]
+    assert [b.text for leaf in leaves for b in leaf] == order
+    assert [b.text for b in leaves[0]] == ["headline"]
 
 
 @pytest.mark.parametrize(
