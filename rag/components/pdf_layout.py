@@ -27,6 +27,8 @@ HEADLINE_RATIO = 1.25  # font size over the body size that makes a headline
 SMALL_RATIO = 0.88  # font size under the body size that makes small print (captions)
 COLUMN_GAP_EM = 0.6  # narrowest empty gutter (in body font sizes) that separates columns
 REOPEN_PAGES = 50  # pdfium caches parsed objects per document: reopen to free them
+RULE_BAND = 0.15  # header/footer rules lie in this top or bottom share of the page
+FURNITURE_PIECES = 6  # at most this many line pieces above a header rule (below a footer rule)
 BAND = 0.1  # top and bottom share of the page where running headers and footers sit
 REPEATED_SHARE = 0.6  # a band line on this share of pages is a running header/footer
 # Caption conventions of Chinese newspapers: "…… 新华社记者 王芳 摄", "……供图", "图为……", "▲……".
@@ -115,11 +117,18 @@ def _body_size(lines: list[Line]) -> float:
 
 
 def _outside_rules(content: PageContent) -> tuple[list[Line], list[str]]:
-    """Lines between the header and footer rules, and the text outside them."""
-    top_rules = [y for y in content.rules if y > content.height * 0.8]
-    bottom_rules = [y for y in content.rules if y < content.height * 0.2]
-    top = min(top_rules, default=content.height + 1)
-    bottom = max(bottom_rules, default=-1.0)
+    """Lines between the header and footer rules, and the text outside them.
+
+    A header rule is the topmost rule near the top of the page with only a few line pieces
+    above it (title, date, page on one line); a rule with more above it separates articles.
+    """
+    height = content.height
+    top = max((y for y in content.rules if y > height * (1 - RULE_BAND)), default=height + 1)
+    bottom = min((y for y in content.rules if y < height * RULE_BAND), default=-1.0)
+    if sum(1 for line in content.lines if line.y0 >= top) > FURNITURE_PIECES:
+        top = height + 1
+    if sum(1 for line in content.lines if line.y1 <= bottom) > FURNITURE_PIECES:
+        bottom = -1.0
     inside: list[Line] = []
     outside: list[Line] = []
     for line in content.lines:

@@ -17,7 +17,8 @@ import pytest
 
 from rag.components.page_layout import Article, PageLayout
 from rag.components.pdf_articles import join_lines
-from rag.components.pdf_chars import Line
+from rag.components.pdf_chars import Line, PageContent
+from rag.components.pdf_layout import _outside_rules
 from rag.components.readers import read_document
 from rag.components.xy_cut import xy_cut
 from rag.errors import InputFileError
@@ -233,3 +234,19 @@ def test_lines_join_without_a_space_in_chinese_and_with_one_in_latin_text(
 )
 def test_articles_take_the_issue_date_printed_in_the_page_header(name: str, date: str) -> None:
     assert {a.date for a in layout_of(name).articles} == {date}
+
+
+def test_a_rule_near_the_top_with_columns_above_it_is_not_a_header_rule() -> None:
+    header = [Line(30, 570, 300, 580, "经济周刊 第3版", 9)]
+    body = [Line(30, 540 - 14 * i, 150, 550 - 14 * i, f"正文{i}", 10) for i in range(30)]
+    page = PageContent(1, 400, 600, header + body, rules=[562.0])
+    inside, outside = _outside_rules(page)
+    assert outside == ["经济周刊第3版"]
+    assert len(inside) == 30
+    # A rule as high up, but under two lines of four columns: it separates articles.
+    columns = [
+        Line(30 + 90 * c, y, 100 + 90 * c, y + 10, "栏", 10) for c in range(4) for y in (570, 556)
+    ]
+    page = PageContent(1, 400, 600, columns + body, rules=[545.0])
+    inside, outside = _outside_rules(page)
+    assert outside == []
