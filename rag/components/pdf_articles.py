@@ -102,6 +102,7 @@ def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = N
     for draft in drafts:
         if not draft.paragraphs:
             layout.set_aside.append(SetAside("headline", draft.title))
+            layout.set_aside += [SetAside("caption", c) for c in draft.captions]
             continue
         article = draft.article((page_dates or {}).get(draft.page, ""))
         number = len(layout.articles)
