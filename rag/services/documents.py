@@ -79,10 +79,10 @@ def to_documents(raw: RawDocument, file_id: str) -> list[Document]:
             )
         )
     if not documents:
-        kinds = sorted({item.kind for item in layout.set_aside}) or ["nothing"]
+        kinds = ", ".join(sorted({item.kind for item in layout.set_aside})) or "nothing"
         raise InputFileError(
             raw.path,
-            f"has no article text: everything in it was set aside ({', '.join(kinds)})",
+            f"has no article text: everything in it was set aside ({kinds})",
             f"run `rag inspect {raw.path}` to see what was found",
         )
     return documents
