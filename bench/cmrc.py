@@ -10,8 +10,9 @@ Retrieval, on every question: R@1, R@5 and MRR@10 for dense only, BM25 only and 
 the question's own passage.
 
 Answers, on a seeded random sample: the full pipeline (`RagService.answer`, with its refusal
-and grounding checks) and, in the same run and with the same LLM instance, a baseline that
-answers from plain BM25 top-3 with the minimal prompt prompts/bench_baseline.yaml. CMRC gold
+and grounding checks) and, in the same run, question by question, a baseline: the same GGUF
+model with the same parameters answering from plain BM25 top-3 with the minimal prompt
+prompts/bench_baseline.yaml. CMRC gold
 answers are spans and the model writes sentences; both replies are scored as written, after
 the same `strip_markers` removes citation markers like [1]. A refused pipeline answer scores 0
 (the refusal rate is reported beside it); the baseline has no refusal and is scored as-is.
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
+from llama_index.core.llms import LLM
 from llama_index.core.schema import QueryBundle
 from llama_index.core.vector_stores.types import VectorStoreQuery
 from tqdm import tqdm
@@ -43,8 +45,10 @@ from bench.cmrc_metrics import (
     summarise_ranks,
 )
 from bench.report import describe_machine, machine_line, markdown_table, write_json
+from rag.components.llm import build_llm
 from rag.components.prompts import ChatPrompt, load_prompt
 from rag.services.grounding import is_refusal, strip_markers
+from rag.services.index_store import IndexStore
 from rag.services.rag_service import RagService
 from rag.services.retrieval import HybridRetriever
 from rag.settings import PROJECT_ROOT, Settings, load_settings
@@ -165,57 +169,80 @@ def _scored(q: Question, prediction: str, seconds: float) -> dict[str, Any]:
     }
 
 
-def answer_with_pipeline(service: RagService, sample: Sequence[Question]) -> list[dict[str, Any]]:
-    records = []
-    for q in tqdm(sample, desc="pipeline", unit="answer", file=sys.stderr):
-        started = time.perf_counter()
-        answer = service.answer(q.text)
-        seconds = time.perf_counter() - started
-        # What the user reads, less citation markers and the not-grounded warning.
-        prediction = "" if answer.refused else strip_markers(answer.raw_answer)
-        record = _scored(q, prediction, seconds)
-        record.update(
-            refused=answer.refused,
-            grounded=answer.grounded,
-            reason=answer.reason,
-            raw_answer=answer.raw_answer,
-            raw_f1=round(f1_score(strip_markers(answer.raw_answer), q.answers), 4),
-            gold_in_prompt=any(
-                passage_of({"source": p.source}) == q.passage_id for p in answer.passages
-            ),
-        )
-        records.append(record)
-    return records
+def answer_with_pipeline(service: RagService, q: Question) -> dict[str, Any]:
+    started = time.perf_counter()
+    answer = service.answer(q.text)
+    seconds = time.perf_counter() - started
+    # What the user reads, less citation markers and the not-grounded warning.
+    prediction = "" if answer.refused else strip_markers(answer.raw_answer)
+    record = _scored(q, prediction, seconds)
+    record.update(
+        refused=answer.refused,
+        grounded=answer.grounded,
+        reason=answer.reason,
+        raw_answer=answer.raw_answer,
+        raw_f1=round(f1_score(strip_markers(answer.raw_answer), q.answers), 4),
+        gold_in_prompt=any(
+            passage_of({"source": p.source}) == q.passage_id for p in answer.passages
+        ),
+    )
+    return record
 
 
 def answer_with_baseline(
-    service: RagService, prompt: ChatPrompt, refusal: str, sample: Sequence[Question]
-) -> list[dict[str, Any]]:
-    bm25 = service.index.bm25()
-    records = []
-    for q in tqdm(sample, desc="baseline", unit="answer", file=sys.stderr):
-        started = time.perf_counter()
-        hits = bm25.query(q.text, BASELINE_TOP_K)
-        system, user = prompt.render(
-            question=q.text,
-            passages=[{"number": i, "text": c.text} for i, (c, _) in enumerate(hits, start=1)],
+    index: IndexStore, llm: LLM, prompt: ChatPrompt, refusal: str, q: Question
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    hits = index.bm25().query(q.text, BASELINE_TOP_K)
+    system, user = prompt.render(
+        question=q.text,
+        passages=[{"number": i, "text": c.text} for i, (c, _) in enumerate(hits, start=1)],
+    )
+    response = llm.chat(
+        [
+            ChatMessage(role=MessageRole.SYSTEM, content=system),
+            ChatMessage(role=MessageRole.USER, content=user),
+        ]
+    )
+    reply = response.message.content or ""
+    seconds = time.perf_counter() - started
+    record = _scored(q, strip_markers(reply), seconds)
+    record.update(
+        refused=is_refusal(reply, refusal),
+        raw_answer=reply,
+        gold_in_prompt=any(passage_of(c.metadata) == q.passage_id for c, _ in hits),
+    )
+    return record
+
+
+def answer_sample(
+    service: RagService, sample: Sequence[Question], report: dict[str, Any], out: Path | None
+) -> None:
+    """Pipeline and baseline question by question, so a run cut short still compares like
+    with like; the report is rewritten after every question. The baseline gets its own
+    instance of the same model (the weights are memory-mapped, so shared) so that each
+    system keeps its own prompt cache, as it would running alone."""
+    started = time.perf_counter()
+    _ = service.llm
+    baseline_llm = build_llm(service.settings)
+    answer_prompt = load_prompt(service.settings.answer.prompt)
+    refusal = answer_prompt.values.get("refusal", "文档中没有找到这个问题的答案。")
+    baseline_prompt = load_prompt("bench_baseline")
+    report["answers"] = {
+        "seed": report["config"]["seed"],
+        "sample_requested": len(sample),
+        "llm_load_s": round(time.perf_counter() - started, 1),
+    }
+    records: dict[str, list[dict[str, Any]]] = {"pipeline": [], "baseline": []}
+    report["records"] = records
+    for q in tqdm(sample, desc="answer", unit="question", file=sys.stderr):
+        records["pipeline"].append(answer_with_pipeline(service, q))
+        records["baseline"].append(
+            answer_with_baseline(service.index, baseline_llm, baseline_prompt, refusal, q)
         )
-        response = service.llm.chat(
-            [
-                ChatMessage(role=MessageRole.SYSTEM, content=system),
-                ChatMessage(role=MessageRole.USER, content=user),
-            ]
-        )
-        reply = response.message.content or ""
-        seconds = time.perf_counter() - started
-        record = _scored(q, strip_markers(reply), seconds)
-        record.update(
-            refused=is_refusal(reply, refusal),
-            raw_answer=reply,
-            gold_in_prompt=any(passage_of(c.metadata) == q.passage_id for c, _ in hits),
-        )
-        records.append(record)
-    return records
+        for name in ("pipeline", "baseline"):
+            report["answers"][name] = summarise_answers(records[name])
+        write_json(out, report)
 
 
 def summarise_answers(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -291,9 +318,9 @@ def render_markdown(report: dict[str, Any]) -> str:
                 f"{pipeline['F1_before_refusal_checks']:.1f}."
             )
         parts.append(
-            f"Answers, seeded sample (seed {answers['seed']}), CMRC EM/F1 in %:\n\n"
-            + markdown_table(header, rows)
-            + note
+            f"Answers, {rows[0][1] if rows else 0} of a seeded random sample of "
+            f"{answers.get('sample_requested', '?')} questions (seed {answers['seed']}), "
+            "CMRC EM/F1 in %:\n\n" + markdown_table(header, rows) + note
         )
     return "\n\n".join(parts)
 
@@ -307,7 +334,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit-questions", type=int, help="only the first N questions")
     parser.add_argument("--no-answers", action="store_true", help="retrieval only")
     parser.add_argument("--out", type=Path, help="write the full report (per question) as JSON")
+    parser.add_argument("--render", type=Path, help="only print the tables of a saved report")
     args = parser.parse_args(argv)
+    if args.render:
+        print(render_markdown(json.loads(args.render.read_text(encoding="utf-8"))))
+        return 0
 
     passages, questions = load_cmrc(args.data)
     if args.limit_passages:
@@ -324,6 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "machine": describe_machine(),
         "models": model_names(settings),
+        "config": {"sample": args.sample, "seed": args.seed},
         "settings": {
             "chunking": settings.chunking.model_dump(),
             "retrieval": settings.retrieval.model_dump(),
@@ -342,24 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(render_markdown(report), file=sys.stderr)
         if not args.no_answers and args.sample > 0:
             sample = sample_questions(questions, args.sample, args.seed)
-            started = time.perf_counter()
-            _ = service.llm
-            llm_load_s = round(time.perf_counter() - started, 1)
-            answer_prompt = load_prompt(settings.answer.prompt)
-            refusal = answer_prompt.values.get("refusal", "文档中没有找到这个问题的答案。")
-            pipeline = answer_with_pipeline(service, sample)
-            report["answers"] = {
-                "seed": args.seed,
-                "llm_load_s": llm_load_s,
-                "pipeline": summarise_answers(pipeline),
-            }
-            report["records"] = {"pipeline": pipeline}
-            write_json(args.out, report)
-            print(json.dumps(report["answers"], ensure_ascii=False), file=sys.stderr)
-            baseline = answer_with_baseline(service, load_prompt("bench_baseline"), refusal, sample)
-            report["answers"]["baseline"] = summarise_answers(baseline)
-            report["records"]["baseline"] = baseline
-            write_json(args.out, report)
+            answer_sample(service, sample, report, args.out)
     print(render_markdown(report))
     return 0
 
