@@ -10,7 +10,7 @@ WHEELS := $(CACHE_DIR)/wheels
 LLAMA_CPP := llama-cpp-python==0.3.36
 INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml Makefile | sha256sum | cut -c1-12)
 
-.PHONY: install models ingest run serve test unit integration lint clean
+.PHONY: install models ingest run serve test unit integration bench lint clean
 
 install: $(INSTALLED)
 
@@ -53,6 +53,12 @@ unit: install
 
 integration: models
 	$(BIN)/python -m pytest -m integration
+
+# The benchmarks (README "Benchmarks") with the real models: CMRC 2018 trial, then the
+# performance figures. Reports go to bench/results/. Not part of `make test`: about an hour on 2 cores.
+bench: models
+	$(BIN)/python -m bench.cmrc --out bench/results/cmrc.json
+	$(BIN)/python -m bench.perf --out bench/results/perf.json
 
 clean:
 	rm -rf $(VENV) index/chroma index/bm25 index/*.json
