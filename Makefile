@@ -10,7 +10,7 @@ WHEELS := $(CACHE_DIR)/wheels
 LLAMA_CPP := llama-cpp-python==0.3.36
 INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml Makefile | sha256sum | cut -c1-12)
 
-.PHONY: install models ingest run serve test unit integration bench lint clean
+.PHONY: install models ingest run serve test unit integration eval bench lint clean
 
 install: $(INSTALLED)
 
@@ -41,8 +41,8 @@ serve: install
 	$(BIN)/rag serve
 
 lint: install
-	$(BIN)/ruff check rag tests bench
-	$(BIN)/ruff format --check rag tests bench
+	$(BIN)/ruff check rag tests bench evals
+	$(BIN)/ruff format --check rag tests bench evals
 	$(BIN)/mypy rag
 
 test: models lint
@@ -53,6 +53,10 @@ unit: install
 
 integration: models
 	$(BIN)/python -m pytest -m integration
+
+# The fixed eval set (evals/seed_questions.yaml) with the real models: table, summary, JSON report.
+eval: models
+	$(BIN)/rag eval
 
 # The benchmarks (README "Benchmarks") with the real models: CMRC 2018 trial, then the
 # performance figures. Reports go to bench/results/. Not part of `make test`: about an hour on 2 cores.

@@ -1,4 +1,4 @@
-"""The `rag` command: ingest, ask, inspect, serve, models fetch."""
+"""The `rag` command: ingest, ask, inspect, eval, serve, models fetch."""
 
 from __future__ import annotations
 
@@ -74,6 +74,31 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from rag.services.evaluation import (
+        DEFAULT_EVAL_SET,
+        TABLE_HEADER,
+        evaluate,
+        format_row,
+        format_summary,
+        load_eval_set,
+        write_report,
+    )
+
+    eval_set = load_eval_set(Path(args.set).resolve() if args.set else DEFAULT_EVAL_SET)
+    index = Path(args.index).resolve() if args.index else None
+    where = index or f"a temporary index of {', '.join(map(str, eval_set.documents))}"
+    print(f"{eval_set.path}: {len(eval_set.items)} questions on {where}", file=sys.stderr)
+    print(TABLE_HEADER)
+    report = evaluate(
+        eval_set, load_settings(), index, on_result=lambda r: print(format_row(r), flush=True)
+    )
+    print()
+    print(format_summary(report))
+    print(f"report: {write_report(report, Path(args.out) if args.out else None)}")
+    return 0 if report.passed else 1
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from rag.frontends.ui import serve
 
@@ -132,6 +157,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print the list of articles as JSON")
     p.set_defaults(func=cmd_inspect)
+
+    p = sub.add_parser(
+        "eval", help="run the fixed eval set; exit 1 when a threshold of the set is missed"
+    )
+    p.add_argument("--set", help="eval file (default: evals/seed_questions.yaml)")
+    p.add_argument(
+        "--index",
+        help="query this existing index as it is (default: ingest the set's documents "
+        "into a fresh temporary index)",
+    )
+    p.add_argument("--out", help="JSON report path (default: evals/reports/<timestamp>.json)")
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("serve", help="start the chat UI")
     p.add_argument("--index", help=index_help)

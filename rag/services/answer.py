@@ -47,6 +47,11 @@ class Answer:
     raw_answer: str = ""
     passages: list[Citation] = field(default_factory=list)
     seconds: float = 0.0
+    # Tokens the LLM read and wrote: the backend's own count when it reports one, else the
+    # model's tokenizer over the message texts (without the chat template's role tokens).
+    # None when neither is available, or when the LLM was not asked.
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -78,6 +83,17 @@ def _as_citation(number: int, hit: NodeWithScore) -> Citation:
         start=int(meta.get("start", 0) or 0),
         end=int(meta.get("end", 0) or 0),
     )
+
+
+def _token_counts(
+    llm: LLM, messages: list[ChatMessage], reply: str, usage: object
+) -> tuple[int | None, int | None]:
+    if isinstance(usage, dict) and "prompt_tokens" in usage:
+        return int(usage["prompt_tokens"]), int(usage.get("completion_tokens") or 0)
+    count = getattr(llm, "count_tokens", None)  # LlamaCppChat has the GGUF tokenizer
+    if not callable(count):
+        return None, None
+    return sum(int(count(m.content or "")) for m in messages), int(count(reply))
 
 
 class AnswerService:
@@ -141,12 +157,19 @@ class AnswerService:
             ChatMessage(role=MessageRole.USER, content=user),
         ]
         raw = ""
+        usage: object = None
         for chunk in self.llm.stream_chat(messages):
             delta = chunk.delta or ""
             raw += delta
             if delta:
                 yield delta
-        yield self._check(question, raw, passages, started)
+            if isinstance(chunk.raw, dict) and chunk.raw.get("usage"):
+                usage = chunk.raw["usage"]
+        answer = self._check(question, raw, passages, started)
+        answer.prompt_tokens, answer.completion_tokens = _token_counts(
+            self.llm, messages, raw, usage
+        )
+        yield answer
 
     def _check(self, question: str, raw: str, passages: list[Citation], started: float) -> Answer:
         if is_refusal(raw, self.refusal_text):
