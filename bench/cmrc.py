@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 from llama_index.core.schema import QueryBundle
@@ -130,6 +131,19 @@ def ingest(service: RagService, passages: Sequence[Passage], workdir: Path) -> d
 
 
 # -- retrieval -----------------------------------------------------------------------------
+def query_embeddings(embed: BaseEmbedding, texts: list[str]) -> list[list[float]]:
+    """All questions in batches: the same query prompt and normalisation as
+    `get_query_embedding`, without the per-call cost that one-by-one encoding pays on a busy
+    CPU (per-query latency is bench/perf.py's business, not this one's)."""
+    model = getattr(embed, "_model", None)
+    if model is None or not hasattr(model, "encode_query"):
+        return [embed.get_query_embedding(t) for t in texts]
+    vectors = model.encode_query(
+        texts, normalize_embeddings=True, batch_size=embed.embed_batch_size, show_progress_bar=True
+    )
+    return [[float(x) for x in v] for v in vectors]
+
+
 def retrieval_ranks(
     service: RagService, questions: Sequence[Question]
 ) -> dict[str, list[int | None]]:
@@ -138,8 +152,10 @@ def retrieval_ranks(
     hybrid = HybridRetriever(service.index, service.embed_model, settings)
     bm25 = service.index.bm25()
     ranks: dict[str, list[int | None]] = {mode: [] for mode in MODES}
-    for q in tqdm(questions, desc="retrieve", unit="question", file=sys.stderr):
-        embedding = service.embed_model.get_query_embedding(q.text)
+    embeddings = query_embeddings(service.embed_model, [q.text for q in questions])
+    for q, embedding in zip(
+        tqdm(questions, desc="retrieve", unit="question", file=sys.stderr), embeddings, strict=True
+    ):
         dense = service.index.vector_store.query(
             VectorStoreQuery(query_embedding=embedding, similarity_top_k=RETRIEVAL_DEPTH)
         )

@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.core.schema import NodeRelationship, QueryBundle, RelatedNodeInfo, TextNode
 from llama_index.core.vector_stores.types import VectorStoreQuery
 
 from bench.cmrc import DEFAULT_DATA, load_cmrc, model_names, write_passages
@@ -171,6 +171,7 @@ def measure_retrieval(service: RagService, questions: Sequence[str]) -> dict[str
         "hybrid": [],
     }
     for q in questions:
+        # The query is embedded once; dense and hybrid are that time plus their own search.
         started = time.perf_counter()
         vector = embed.get_query_embedding(q)
         embedded = time.perf_counter()
@@ -180,7 +181,9 @@ def measure_retrieval(service: RagService, questions: Sequence[str]) -> dict[str
         times["chroma_search"].append(done - embedded)
         times["dense"].append(done - started)
         times["bm25"].append(_timed(lambda q=q: bm25.query(q, cfg.bm25_top_k)))
-        times["hybrid"].append(_timed(lambda q=q: retriever.retrieve(q)))
+        bundle = QueryBundle(q, embedding=vector)
+        hybrid_search = _timed(lambda bundle=bundle: retriever.retrieve(bundle))
+        times["hybrid"].append(embedded - started + hybrid_search)
     return {
         "chunks": service.index.chunk_count(),
         "queries": len(questions),
@@ -330,7 +333,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     parts.append(
         "Retrieval latency, p50 / p95 in ms over "
         f"{report['retrieval'][0]['queries']} CMRC questions (dense = query embedding + Chroma "
-        "search; hybrid = the app's HybridRetriever, embedding included):\n\n"
+        "search; hybrid = query embedding + the app's HybridRetriever: Chroma, BM25, fusion):\n\n"
         + markdown_table(
             ["index (chunks)", "query embedding", "Chroma search", "dense", "BM25", "hybrid"], rows
         )
