@@ -12,8 +12,8 @@
    is copied under new ids (copy c of passage P is document P~c), its embedding perturbed by
    Gaussian noise of norm 0.1 and renormalised (cosine ≈ 0.995 to the original; copy 0 is
    unchanged), its text kept. The copies go through the project's own write path
-   (`IndexStore.commit`: Chroma add, docstore, BM25 rebuilt over all chunks), so the indexes
-   are what an ingest would leave. The texts repeat, so the BM25 vocabulary is that of the
+   (`IndexStore.commit`: Chroma add, docstore, BM25 rebuilt over all chunks; in commits of
+   5,000 chunks, the most Chroma takes in one add), so the indexes are what ingests leave. The texts repeat, so the BM25 vocabulary is that of the
    real passages while every posting list grows with the copies.
 3. Answer latency: time to first token and total of `RagService.stream` against
    `llama_cpp.Llama.create_chat_completion(stream=True)` called directly, on a second Llama
@@ -48,6 +48,7 @@ from rag.services.rag_service import RagService
 from rag.settings import load_settings
 
 NOISE_NORM = 0.1
+COMMIT_BATCH = 5000
 
 
 def _ms(values: Sequence[float]) -> dict[str, float]:
@@ -139,14 +140,21 @@ def synthetic_nodes(source: IndexStore, size: int, seed: int) -> list[TextNode]:
 
 
 def fill_synthetic_index(target: IndexStore, source: IndexStore, size: int, seed: int) -> float:
-    """Commits `size` synthetic chunks into the empty `target`; returns the commit's seconds."""
+    """Commits `size` synthetic chunks into the empty `target`; returns the commits' seconds.
+
+    In commits of at most COMMIT_BATCH chunks: Chroma refuses a larger add (its max batch
+    size is 5461 here), so one commit of 10k chunks fails, as would one ingest that big."""
     nodes = synthetic_nodes(source, size, seed)
-    change = Change(nodes=list(nodes))
-    for node in nodes:
-        change.doc_hashes[str(node.metadata["file_id"])] = "synthetic"
-    started = time.perf_counter()
-    target.commit(change)
-    return time.perf_counter() - started
+    seconds = 0.0
+    for start in range(0, len(nodes), COMMIT_BATCH):
+        part = nodes[start : start + COMMIT_BATCH]
+        change = Change(nodes=list(part))
+        for node in part:
+            change.doc_hashes[str(node.metadata["file_id"])] = "synthetic"
+        started = time.perf_counter()
+        target.commit(change)
+        seconds += time.perf_counter() - started
+    return seconds
 
 
 def _timed(fn: Callable[[], object]) -> float:
