@@ -264,6 +264,7 @@ def answer_sample(
 def summarise_answers(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     n = max(1, len(records))
     seconds = [r["seconds"] for r in records]
+    answered = [len(r["prediction"]) for r in records if not r["refused"]]
     summary = {
         "questions": len(records),
         "EM": round(100 * sum(r["em"] for r in records) / n, 1),
@@ -272,6 +273,8 @@ def summarise_answers(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "gold_passage_in_prompt": round(sum(bool(r["gold_in_prompt"]) for r in records) / n, 3),
         "latency_p50_s": round(percentile(seconds, 50), 2),
         "latency_p95_s": round(percentile(seconds, 95), 2),
+        # Gold answers are short spans; a long reply loses F1 precision.
+        "mean_answer_chars": round(sum(answered) / max(1, len(answered)), 1),
     }
     if records and "raw_f1" in records[0]:
         summary["F1_before_refusal_checks"] = round(100 * sum(r["raw_f1"] for r in records) / n, 1)
@@ -322,10 +325,14 @@ def render_markdown(report: dict[str, Any]) -> str:
                     f"{s['F1']:.1f}",
                     f"{100 * s['refusal_rate']:.0f}%",
                     f"{100 * s['gold_passage_in_prompt']:.0f}%",
+                    f"{s.get('mean_answer_chars', float('nan')):.0f}",
                     f"{s['latency_p50_s']:.1f} / {s['latency_p95_s']:.1f}",
                 ]
             )
-        header = ["system", "n", "EM", "F1", "refused", "gold passage in prompt", "p50 / p95 s"]
+        header = [
+            "system", "n", "EM", "F1", "refused", "gold passage in prompt",
+            "answer length (chars)", "p50 / p95 s",
+        ]  # fmt: skip
         note = ""
         pipeline = answers.get("pipeline")
         if pipeline and "F1_before_refusal_checks" in pipeline:
@@ -353,7 +360,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--render", type=Path, help="only print the tables of a saved report")
     args = parser.parse_args(argv)
     if args.render:
-        print(render_markdown(json.loads(args.render.read_text(encoding="utf-8"))))
+        saved = json.loads(args.render.read_text(encoding="utf-8"))
+        for name, records in saved.get("records", {}).items():
+            saved["answers"][name] = summarise_answers(records)
+        print(render_markdown(saved))
         return 0
 
     passages, questions = load_cmrc(args.data)
