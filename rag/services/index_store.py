@@ -21,6 +21,10 @@ _BM25_DIR = "bm25"
 _MANIFEST = "manifest.json"
 
 
+# Chroma refuses more records than its max batch size (5,461 here) in one add or delete.
+CHROMA_BATCH = 4000
+
+
 @dataclass
 class Change:
     """What one ingest writes: new chunks, and the documents whose old chunks they replace."""
@@ -90,14 +94,12 @@ class IndexStore:
         old_ids = self._node_ids_of(doc_ids)
         added: list[str] = []
         try:
-            if change.nodes:
-                added = self.vector_store.add(change.nodes)
+            for i in range(0, len(change.nodes), CHROMA_BATCH):
+                added += self.vector_store.add(change.nodes[i : i + CHROMA_BATCH])
         except BaseException:
-            if change.nodes:
-                self.vector_store.delete_nodes([n.node_id for n in change.nodes])
+            self._delete_in_batches([n.node_id for n in change.nodes])
             raise
-        if old_ids:
-            self.vector_store.delete_nodes(old_ids)
+        self._delete_in_batches(old_ids)
         for doc_id, doc_hash in change.doc_hashes.items():
             self.docstore.set_document_hash(doc_id, doc_hash)
         for doc_id in change.removed_docs:
@@ -105,6 +107,10 @@ class IndexStore:
         self._persist_docstore()
         self._bm25 = self._rebuild_bm25()
         self._write_manifest(len(added))
+
+    def _delete_in_batches(self, node_ids: list[str]) -> None:
+        for i in range(0, len(node_ids), CHROMA_BATCH):
+            self.vector_store.delete_nodes(node_ids[i : i + CHROMA_BATCH])
 
     def _node_ids_of(self, doc_ids: set[str]) -> list[str]:
         ids: list[str] = []

@@ -167,3 +167,29 @@ def test_a_changed_page_replaces_the_chunks_of_all_its_articles(
     assert report.replaced == ["page.txt"]
     assert _chroma_texts(service) == ["新华社北京9月1日电一篇新稿件的正文。"]
     assert len(service.index.bm25()) == 1
+
+
+def test_a_commit_larger_than_one_chroma_batch_goes_in_whole(test_settings: Settings) -> None:
+    # Chroma refuses more than ~5,461 records in one add; one big ingest used to fail here.
+    from llama_index.core.schema import TextNode
+
+    from rag.services.index_store import Change, IndexStore
+
+    index = IndexStore(test_settings)
+    nodes = [
+        TextNode(
+            id_=f"n{i}",
+            text=f"第{i}段",
+            metadata={"file_id": "big.txt"},
+            embedding=[float(i % 7), 1.0, float(i % 3)] + [0.0] * 253,
+        )
+        for i in range(6000)
+    ]
+    index.commit(Change(nodes=nodes, doc_hashes={"big.txt": "h"}))
+    assert index.chunk_count() == 6000
+    replacement = [
+        TextNode(id_=f"m{i}", text=n.text, metadata=n.metadata, embedding=n.embedding)
+        for i, n in enumerate(nodes[:10])
+    ]
+    index.commit(Change(nodes=replacement, doc_hashes={"big.txt": "h2"}))
+    assert index.chunk_count() == 10
