@@ -76,9 +76,10 @@ class RetrievalSettings(BaseModel):
 
 class AnswerSettings(BaseModel):
     prompt: str = "answer"
-    # Share of the question's content words that the cited passages must contain;
-    # below it the answer is refused as not backed by the documents.
-    min_question_coverage: float = 0.5
+    # Share of what the question asks about (its words without time, place and question
+    # words) that the evidence sentence, the sentence before it and the article title must
+    # contain; below it the figure answers another question and is not accepted.
+    min_metric_support: float = 0.34
 
 
 class IngestSettings(BaseModel):

@@ -126,6 +126,22 @@ def named_entities(question: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+_PLACE_END = ("省", "市", "县", "州", "自治区")
+
+
+def place_words(text: str) -> list[str]:
+    """Place names: words jieba tags as places (ns), and words ending in 省/市/县/州."""
+    import jieba.posseg as posseg
+
+    _jieba()
+    names = [
+        w.word
+        for w in posseg.cut(text)
+        if len(w.word) >= 2 and (w.flag.startswith("ns") or w.word.endswith(_PLACE_END))
+    ]
+    return list(dict.fromkeys(names))
+
+
 def term_support(term: str, text: str) -> float:
     """1.0 when `term` occurs in `text`; otherwise the share of its character bigrams that do."""
     if term in text:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -120,12 +121,29 @@ class LlamaCppChat(CustomLLM):
         return gen()
 
 
+def _best_sentence(prompt: str) -> str:
+    """The sentence of the prompt's passages that shares most character pairs with its
+    question (the line starting 问题：), as an answer span; the refusal when there is none."""
+    head, _, question = prompt.rpartition("问题：")
+    pairs = {question[i : i + 2] for i in range(len(question) - 1)}
+    sentences = [
+        s.strip()
+        for line in head.splitlines()
+        if not line.startswith(("[", "资料"))
+        for s in re.split("(?<=[。！？])", line)
+        if s.strip()
+    ]
+    if not sentences or not pairs:
+        return "文档中没有找到答案。"
+    return max(sentences, key=lambda s: sum(p in s for p in pairs))
+
+
 class ScriptedLLM(CustomLLM):
     """Fake LLM for tests: replays queued replies in order and records every call.
 
-    With an empty queue it answers from the prompt itself (the first numbered
-    passage's first sentence, cited as [1]) so a UI or pipeline run without
-    models still shows something that depends on what was retrieved.
+    With an empty queue it answers from the prompt itself (the passage sentence that
+    shares most with the question) so a UI or pipeline run without models still shows
+    something that depends on what was retrieved.
     """
 
     _replies: deque[str] = PrivateAttr(default_factory=deque)
@@ -157,13 +175,7 @@ class ScriptedLLM(CustomLLM):
         self._calls.append(list(messages))
         if self._replies:
             return self._replies.popleft()
-        prompt = messages[-1].content or ""
-        marker = prompt.find("[1]")
-        if marker < 0:
-            return "文档中没有找到答案。"
-        passage = prompt[marker + 3 :].split("\n[2]")[0].strip().splitlines()
-        body = passage[-1] if passage else ""
-        return body.split("。")[0] + "。[1]"
+        return _best_sentence(messages[-1].content or "")
 
     @llm_chat_callback()
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:

@@ -1,10 +1,11 @@
-"""Answering: retrieve, prompt the LLM, then check the reply against the passages it saw."""
+"""Answering: retrieve, ask the LLM for the answer span, then accept only what the passages
+state verbatim, for the time, place and kind of figure the question asks about."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
@@ -12,13 +13,8 @@ from llama_index.core.schema import NodeWithScore
 
 from rag.components.prompts import ChatPrompt
 from rag.errors import IndexMissingError
-from rag.services.grounding import (
-    find_evidence,
-    is_refusal,
-    missing_entities,
-    question_coverage,
-    strip_markers,
-)
+from rag.services.extraction import ExtractedAnswer, extract_answer
+from rag.services.grounding import is_refusal
 from rag.services.index_store import IndexStore
 from rag.services.retrieval import HybridRetriever
 from rag.settings import Settings
@@ -33,6 +29,22 @@ class Citation:
     score: float  # retrieval score (reciprocal-rank fusion)
     start: int  # character offsets of the passage in the repaired document text
     end: int
+    date: str = ""  # the article's date (YYYY-MM-DD) when layout repair found one
+    # The sentence(s) of `text` the answer stands on, verbatim:
+    # text[quote_start:quote_end] == quote. Empty for a retrieved passage that is not cited.
+    quote: str = ""
+    quote_start: int = 0
+    quote_end: int = 0
+
+
+@dataclass(frozen=True)
+class AnswerPart:
+    """One part of a (possibly multi-part) question and the span that answers it."""
+
+    question: str  # this part of the question
+    answer: str  # copied verbatim from the cited passage; '' when the documents do not hold it
+    citation: int  # the Citation.number it stands on; 0 when missing
+    scope: str = ""  # the time and place its evidence states, e.g. '2025年1-9月 克州'
 
 
 @dataclass
@@ -52,17 +64,37 @@ class Answer:
     # None when neither is available, or when the LLM was not asked.
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    # The answer itself: verbatim span(s) from the cited passages, one per part of the
+    # question, joined with '；'. Empty when refused.
+    short_answer: str = ""
+    parts: list[AnswerPart] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         return {
             "answer": self.text,
+            "short_answer": self.short_answer,
             "refused": self.refused,
             "grounded": self.grounded,
+            "reason": self.reason,
+            "parts": [
+                {
+                    "question": p.question,
+                    "answer": p.answer,
+                    "citation": p.citation,
+                    "scope": p.scope,
+                }
+                for p in self.parts
+            ],
             "citations": [
                 {
+                    "number": c.number,
                     "source": c.source,
                     "title": c.title,
+                    "date": c.date,
                     "text": c.text,
+                    "quote": c.quote,
+                    "quote_start": c.quote_start,
+                    "quote_end": c.quote_end,
                     "score": round(c.score, 6),
                     "start": c.start,
                     "end": c.end,
@@ -82,7 +114,16 @@ def _as_citation(number: int, hit: NodeWithScore) -> Citation:
         score=float(hit.score or 0.0),
         start=int(meta.get("start", 0) or 0),
         end=int(meta.get("end", 0) or 0),
+        date=str(meta.get("date", "") or ""),
     )
+
+
+def _article_year(hit: NodeWithScore) -> str:
+    """The year 今年 means in this passage: the article's date, else the year ingest read
+    from its headline and lead (older indexes have neither: '')."""
+    meta = hit.node.metadata
+    date = str(meta.get("date", "") or "")
+    return date[:4] if date[:4].isdigit() else str(meta.get("year", "") or "")
 
 
 def _token_counts(
@@ -165,62 +206,115 @@ class AnswerService:
                 yield delta
             if isinstance(chunk.raw, dict) and chunk.raw.get("usage"):
                 usage = chunk.raw["usage"]
-        answer = self._check(question, raw, passages, started)
+        answer = self._check(question, raw, passages, [_article_year(h) for h in hits], started)
         answer.prompt_tokens, answer.completion_tokens = _token_counts(
             self.llm, messages, raw, usage
         )
         yield answer
 
-    def _check(self, question: str, raw: str, passages: list[Citation], started: float) -> Answer:
+    def _check(
+        self,
+        question: str,
+        raw: str,
+        passages: list[Citation],
+        years: list[str],
+        started: float,
+    ) -> Answer:
         if is_refusal(raw, self.refusal_text):
             return self._refuse(
                 question, passages, "the model found no answer in the passages", raw, started
             )
-        evidence = find_evidence(raw, question, [p.text for p in passages])
-        if evidence.unsupported_numbers and not evidence.passages_hold_a_number:
-            reason = f"the answer's numbers ({'、'.join(evidence.unsupported_numbers)}) are in no retrieved passage"
-            return self._refuse(question, passages, reason, raw, started)
-        backing = [passages[i] for i in evidence.passages]
-        backing_texts = [f"{p.title}\n{p.text}" for p in backing]
-        coverage, missing = question_coverage(question, backing_texts)
-        absent_names = missing_entities(question, backing_texts)
-        if absent_names or coverage < self.settings.answer.min_question_coverage:
-            reason = f"the cited passages do not mention {'、'.join(absent_names or missing)} (coverage {coverage:.2f})"
-            return self._refuse(question, passages, reason, raw, started)
-        citations = [
-            Citation(n, c.source, c.title, c.text, c.score, c.start, c.end)
-            for n, c in enumerate(backing, start=1)
-        ]
-        text = strip_markers(raw) + "".join(f"[{c.number}]" for c in citations)
-        grounded = not evidence.unsupported_numbers
-        reason = ""
-        if not grounded:
-            numbers = "、".join(evidence.unsupported_numbers)
-            reason = f"numbers not found in any retrieved passage: {numbers}"
-            text += (
-                f"\n（注意：答案中的 {numbers} 在检索到的文档段落中找不到，请勿当作有出处的数据。）"
+        extracted = extract_answer(
+            question,
+            raw,
+            [(f"{p.title}", p.text, year) for p, year in zip(passages, years, strict=True)],
+            self.settings.answer.min_metric_support,
+        )
+        if not extracted.parts:
+            return self._refuse(
+                question, passages, extracted.reason, raw, started, extracted, self.refusal_text
             )
+        return self._accept(question, raw, passages, extracted, started)
+
+    def _accept(
+        self,
+        question: str,
+        raw: str,
+        passages: list[Citation],
+        extracted: ExtractedAnswer,
+        started: float,
+    ) -> Answer:
+        numbers: dict[int, int] = {}  # passage index -> citation number
+        for part in extracted.parts:
+            numbers.setdefault(part.passage, len(numbers) + 1)
+        citations = []
+        for index, number in numbers.items():
+            quote_start, quote_end = extracted.quote_bounds(index)
+            source = passages[index]
+            citations.append(
+                replace(
+                    source,
+                    number=number,
+                    quote=source.text[quote_start:quote_end],
+                    quote_start=quote_start,
+                    quote_end=quote_end,
+                )
+            )
+        parts = [
+            AnswerPart(p.question, p.answer, numbers[p.passage], p.scope) for p in extracted.parts
+        ]
+        parts += [AnswerPart(q, "", 0, "") for q in extracted.missing]
+        lines = extracted.sentences(numbers)
+        lines += [f"文档中没有找到“{q}”的答案。" for q in extracted.missing]
+        reason = f"no answer found for: {'、'.join(extracted.missing)}" if extracted.missing else ""
         return Answer(
             question,
-            text,
+            "".join(lines),
             False,
-            grounded,
+            True,
             citations,
             reason,
             raw,
             passages,
             time.perf_counter() - started,
+            short_answer="；".join(p.answer for p in extracted.parts),
+            parts=parts,
         )
 
     def _refuse(
-        self, question: str, passages: list[Citation], reason: str, raw: str, started: float
+        self,
+        question: str,
+        passages: list[Citation],
+        reason: str,
+        raw: str,
+        started: float,
+        extracted: ExtractedAnswer | None = None,
+        refusal: str = "",
     ) -> Answer:
+        """A refusal; when the evidence was rejected for its scope, the text also says what
+        the documents do hold, with its own scope and citation."""
+        text = self.refusal_text
+        citations: list[Citation] = []
+        if extracted is not None and extracted.near_miss is not None:
+            miss = extracted.near_miss
+            source = passages[miss.passage]
+            citations = [
+                replace(
+                    source,
+                    number=1,
+                    quote=source.text[miss.quote_start : miss.quote_end],
+                    quote_start=miss.quote_start,
+                    quote_end=miss.quote_end,
+                )
+            ]
+            scope = f"（{miss.scope}）" if miss.scope else ""
+            text = f"{refusal}文档中的{miss.answer}{scope}出自：{miss.readable}[1]"
         return Answer(
             question,
-            self.refusal_text,
+            text,
             True,
             True,
-            [],
+            citations,
             reason,
             raw,
             passages,

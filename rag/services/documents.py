@@ -16,6 +16,7 @@ from rag.components.article_split import split_articles
 from rag.components.page_layout import PageLayout
 from rag.components.readers import RawDocument, read_document
 from rag.errors import InputFileError
+from rag.services.scope import first_year
 
 # Keys the embedding and the LLM prompt do not need to see.
 INTERNAL_KEYS = [
@@ -24,6 +25,7 @@ INTERNAL_KEYS = [
     "start",
     "end",
     "date",
+    "year",
     "publisher",
     "source",
     "article",
@@ -42,6 +44,14 @@ def layout_of(raw: RawDocument) -> PageLayout:
         if not article.title:
             article.title = fallback if len(layout.articles) == 1 else f"{fallback} #{i + 1}"
     return layout
+
+
+def article_year(date: str, title: str, text: str) -> str:
+    """The year an article's 今年 means: its date's, else the first year its headline or lead
+    names (「——克州2025年第三季度招商推介大会…综述」), else ''."""
+    if date[:4].isdigit():
+        return date[:4]
+    return first_year(f"{title}\n{text[:200]}")
 
 
 def inspect_file(path: Path, max_bytes: int) -> PageLayout:
@@ -63,6 +73,7 @@ def to_documents(raw: RawDocument, file_id: str) -> list[Document]:
             "file_id": file_id,
             "title": article.title,
             "date": article.date,
+            "year": article_year(article.date, article.title, article.text),
             "publisher": article.source,
             "article": i,
             # Chroma metadata is flat: one caption per line.

@@ -5,6 +5,9 @@ Metric definitions (each a share in [0, 1], None when its denominator is 0):
 - answer_accuracy: among answerable items (no `refuse`), the share that pass: not refused,
   every required key in the answer (one alternative of each), no forbidden string in it, and at
   least one citation from the expected source.
+- short_answer_accuracy: among answerable items, the share not refused whose `short_answer`
+  (the verbatim span(s) the system extracted), normalised like the answer text, holds every
+  required key (one alternative of each). Forbidden strings and sources are not checked here.
 - refusal_precision: among items the system refused, the share that should be refused.
 - refusal_recall: among items that should be refused, the share the system refused.
 - citation_precision: among answerable items answered with every required key in the answer,
@@ -12,6 +15,12 @@ Metric definitions (each a share in [0, 1], None when its denominator is 0):
   key: "a cited passage from the expected source holds the key figure", extended to list
   questions whose keys span two passages. A wrong answer does not count here (accuracy
   counts it), so this measures whether a right answer is shown with its real source.
+- quote_precision: among items answered (not refused) with at least one citation, refusal
+  items included, the share where every citation of the answer has a non-empty `quote` equal
+  to `text[quote_start:quote_end]` (0 <= quote_start <= quote_end <= len(text)), and every
+  AnswerPart with a non-empty `answer` names a citation of the answer (`part.citation ==
+  Citation.number`) whose quote holds that answer (both normalised). It measures whether the
+  shown evidence is real and backs the span, not whether the span is right.
 - retrieval_hit_at_k: among answerable items, the share with a passage from the expected
   source among the top k retrieved passages (whether or not the answer was refused).
 - retrieval_key_hit_at_k: the stricter form: the top k passages from the expected source,
@@ -38,9 +47,11 @@ from rag.services.answer import Answer, Citation
 # Metrics a threshold may be set on (all are minimums).
 THRESHOLD_METRICS = (
     "answer_accuracy",
+    "short_answer_accuracy",
     "refusal_precision",
     "refusal_recall",
     "citation_precision",
+    "quote_precision",
     "retrieval_hit_at_k",
     "retrieval_key_hit_at_k",
     "grounded_rate",
@@ -96,6 +107,12 @@ class ItemResult:
     prompt_tokens: int | None
     completion_tokens: int | None
     raw_answer: str = ""  # the model's reply before the checks, to see why an item failed
+    short_answer: str = ""  # the system's verbatim span(s), parts joined with '；'
+    # Every key in short_answer (answerable items; None for refusal items).
+    short_answer_ok: bool | None = None
+    # Quotes real and backing the parts (None when refused or nothing is cited).
+    quote_ok: bool | None = None
+    quote_why: str = ""  # what is wrong with the quotes ('' when quote_ok is not False)
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -122,6 +139,34 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def _answer_text(text: str) -> str:
+    """How an answer (or its short answer) is compared with keys: markers dropped, normalised."""
+    return normalize(_CITATION_MARK.sub("", text))
+
+
+def quote_problems(answer: Answer) -> list[str]:
+    """What makes the answer's quotes fail quote_precision ([] when they pass)."""
+    problems: list[str] = []
+    for c in answer.citations:
+        if not c.quote:
+            problems.append(f"[{c.number}] has no quote")
+        elif (
+            not 0 <= c.quote_start <= c.quote_end <= len(c.text)
+            or c.text[c.quote_start : c.quote_end] != c.quote
+        ):
+            problems.append(f"[{c.number}] quote is not text[{c.quote_start}:{c.quote_end}]")
+    quotes = {c.number: normalize(c.quote) for c in answer.citations}
+    for part in answer.parts:
+        span = normalize(part.answer)
+        if not span:
+            continue
+        if part.citation not in quotes:
+            problems.append(f"part {_short(part.answer)} names [{part.citation}], not cited")
+        elif span not in quotes[part.citation]:
+            problems.append(f"part {_short(part.answer)} not in the quote of [{part.citation}]")
+    return problems
+
+
 def judge(
     item: EvalItem,
     answer: Answer,
@@ -130,9 +175,14 @@ def judge(
     first_token_seconds: float | None = None,
 ) -> ItemResult:
     """Pass or fail, with the reason, and the per-item inputs of the metrics."""
-    text = normalize(_CITATION_MARK.sub("", answer.text))
+    text = _answer_text(answer.text)
     top_k = answer.passages[:k]
-    citation_ok = hit = key_hit = None
+    citation_ok = hit = key_hit = short_ok = quote_ok = None
+    quote_why = ""
+    if not answer.refused and answer.citations:
+        quote_issues = quote_problems(answer)
+        quote_ok = not quote_issues
+        quote_why = "; ".join(quote_issues)
     if item.refuse:
         passed = answer.refused
         why = "" if passed else f"answered though it should refuse: {_short(answer.text)}"
@@ -150,6 +200,7 @@ def judge(
                 problems.append(f"wrong source: cited {', '.join(cited) or 'nothing'}")
         passed = not problems
         why = "; ".join(problems)
+        short_ok = not answer.refused and _holds_all(_answer_text(answer.short_answer), item.expect)
         if item.source:
             if not answer.refused and _holds_all(text, item.expect):
                 citation_ok = _holds_all(_from_source(answer.citations, item.source), item.expect)
@@ -177,6 +228,10 @@ def judge(
         prompt_tokens=answer.prompt_tokens,
         completion_tokens=answer.completion_tokens,
         raw_answer=answer.raw_answer,
+        short_answer=answer.short_answer,
+        short_answer_ok=short_ok,
+        quote_ok=quote_ok,
+        quote_why=quote_why,
     )
 
 
@@ -223,11 +278,13 @@ def summarise(results: Sequence[ItemResult]) -> Summary:
     answered = [r for r in results if not r.refused]
     metrics = {
         "answer_accuracy": _share([r.passed for r in answerable]),
+        "short_answer_accuracy": _share([bool(r.short_answer_ok) for r in answerable]),
         "refusal_precision": _share([r.refuse_expected for r in refused]),
         "refusal_recall": _share([r.refused for r in should_refuse]),
         "citation_precision": _share(
             [r.citation_ok for r in answerable if r.citation_ok is not None]
         ),
+        "quote_precision": _share([r.quote_ok for r in results if r.quote_ok is not None]),
         "retrieval_hit_at_k": _share([r.hit_at_k for r in answerable if r.hit_at_k is not None]),
         "retrieval_key_hit_at_k": _share(
             [r.key_hit_at_k for r in answerable if r.key_hit_at_k is not None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,10 @@ import pytest
 from rag.components.embedding import HashingEmbedding
 from rag.components.llm import ScriptedLLM
 from rag.frontends.cli import main
-from rag.services.answer import Answer, Citation
+from rag.services.answer import Answer, AnswerPart, Citation
 from rag.services.documents import inspect_file
 from rag.services.eval_metrics import (
+    THRESHOLD_METRICS,
     EvalItem,
     ItemResult,
     check_thresholds,
@@ -49,6 +51,8 @@ def _answer(
     refused: bool = False,
     grounded: bool = True,
     passages: list[Citation] | None = None,
+    short_answer: str = "",
+    parts: list[AnswerPart] | None = None,
 ) -> Answer:
     citations = citations or []
     return Answer(
@@ -60,7 +64,15 @@ def _answer(
         "the model found no answer in the passages" if refused else "",
         text,
         passages if passages is not None else citations,
+        short_answer="" if refused else short_answer,
+        parts=[] if refused else parts or [],
     )
+
+
+def _quoted(passage: Citation, quote: str) -> Citation:
+    """The passage as the answer cites it, with `quote` located in its text."""
+    start = passage.text.index(quote)
+    return replace(passage, quote=quote, quote_start=start, quote_end=start + len(quote))
 
 
 TRADE_2025 = _passage(1, NEW, "今年1-9月,克州外贸进出口总额107.37亿元,同比增长45.2%")
@@ -163,6 +175,129 @@ def test_refusal_items() -> None:
     assert answered.citation_ok is None
 
 
+# ---- short answers ----
+
+
+def test_a_short_answer_with_every_key_is_right() -> None:
+    answer = _answer(
+        "克州外贸进出口总额107.37亿元。[1]", [TRADE_2025], short_answer="１０７．３７ 亿元"
+    )
+    result = judge(TRADE_ITEM, answer, 4, 1.0)
+    assert result.short_answer_ok is True
+    assert result.short_answer == "１０７．３７ 亿元"
+    assert result.to_json()["short_answer"] == "１０７．３７ 亿元"
+
+
+def test_a_multi_part_short_answer_needs_the_key_of_every_part() -> None:
+    item = EvalItem(
+        "trade2",
+        "总额和增速？",
+        expect=(("107.37亿",), ("45.2%",)),
+        source=NEW,
+        tags=("multi-part",),
+    )
+    text = "总额107.37亿元，同比增长45.2%[1]"
+    both = judge(item, _answer(text, [TRADE_2025], short_answer="107.37亿元；45.2%"), 4, 1.0)
+    assert both.short_answer_ok is True
+    one = judge(item, _answer(text, [TRADE_2025], short_answer="107.37亿元"), 4, 1.0)
+    assert one.passed, "the answer text is judged on its own"
+    assert one.short_answer_ok is False
+
+
+def test_a_short_answer_is_wrong_when_empty_refused_or_off_the_key() -> None:
+    empty = judge(TRADE_ITEM, _answer("克州外贸进出口总额107.37亿元[1]", [TRADE_2025]), 4, 1.0)
+    assert empty.passed
+    assert empty.short_answer_ok is False
+    wrong = _answer("107.37亿元[1]", [TRADE_2025], short_answer="65.6亿元")
+    assert judge(TRADE_ITEM, wrong, 4, 1.0).short_answer_ok is False
+    refused = judge(TRADE_ITEM, _answer("", refused=True, passages=[TRADE_2025]), 4, 1.0)
+    assert refused.short_answer_ok is False
+
+
+def test_a_refusal_item_has_no_short_answer_verdict() -> None:
+    answered = _answer("500亿元[1]", [TRADE_2025], short_answer="500亿元")
+    assert judge(REFUSE_ITEM, answered, 4, 1.0).short_answer_ok is None
+    assert judge(REFUSE_ITEM, _answer("", refused=True), 4, 1.0).short_answer_ok is None
+
+
+# ---- quotes ----
+
+QUOTE_2025 = "克州外贸进出口总额107.37亿元,同比增长45.2%"
+
+
+def test_quotes_that_are_the_passage_text_and_hold_every_part_pass() -> None:
+    cited = _quoted(TRADE_2025, QUOTE_2025)
+    parts = [
+        AnswerPart("总额是多少", "107.37亿元", 1, "2025年1-9月 克州"),
+        AnswerPart("增长多少", "４５．２%", 1, "2025年1-9月 克州"),
+        AnswerPart("货运量", "", 0),  # a part the documents do not hold is not judged here
+    ]
+    answer = _answer(
+        "107.37亿元，增长45.2%[1]", [cited], short_answer="107.37亿元；45.2%", parts=parts
+    )
+    result = judge(TRADE_ITEM, answer, 4, 1.0)
+    assert (result.quote_ok, result.quote_why) == (True, "")
+    assert result.to_json()["quote_ok"] is True
+
+
+def test_every_cited_passage_needs_a_quote() -> None:
+    answer = _answer("107.37亿元[1][2]", [_quoted(TRADE_2025, QUOTE_2025), TRADE_2024])
+    result = judge(TRADE_ITEM, answer, 4, 1.0)
+    assert result.quote_ok is False
+    assert result.quote_why == "[2] has no quote"
+
+
+QUOTE_AT = TRADE_2025.text.index(QUOTE_2025)  # the quote ends the passage
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (QUOTE_AT + 1, QUOTE_AT + 1 + len(QUOTE_2025)),
+        # Python's slice would give the quote back for these two; the offsets are still wrong.
+        (-len(QUOTE_2025), len(TRADE_2025.text)),
+        (QUOTE_AT, 10_000),
+    ],
+    ids=["shifted", "negative", "past-the-end"],
+)
+def test_a_quote_must_be_the_text_at_its_offsets(start: int, end: int) -> None:
+    cited = replace(TRADE_2025, quote=QUOTE_2025, quote_start=start, quote_end=end)
+    result = judge(TRADE_ITEM, _answer("107.37亿元[1]", [cited]), 4, 1.0)
+    assert result.quote_ok is False
+    assert result.quote_why == f"[1] quote is not text[{start}:{end}]"
+
+
+def test_a_quote_copied_with_other_characters_fails() -> None:
+    cited = _quoted(TRADE_2025, QUOTE_2025)
+    cited = replace(cited, quote=QUOTE_2025.replace(",", "，"))  # not verbatim
+    assert judge(TRADE_ITEM, _answer("107.37亿元[1]", [cited]), 4, 1.0).quote_ok is False
+
+
+def test_a_part_must_be_inside_the_quote_of_the_citation_it_names() -> None:
+    total = _quoted(TRADE_2025, "克州外贸进出口总额107.37亿元")
+    old = _quoted(TRADE_2024, "同比增长270%")  # citation [2]
+    outside = [AnswerPart("增长多少", "45.2%", 1)]  # in the passage, not in the quote
+    result = judge(TRADE_ITEM, _answer("45.2%[1]", [total, old], parts=outside), 4, 1.0)
+    assert result.quote_ok is False
+    assert result.quote_why == "part 45.2% not in the quote of [1]"
+    wrong_number = [AnswerPart("总额", "107.37亿元", 2)]
+    result = judge(TRADE_ITEM, _answer("107.37亿元[1]", [total, old], parts=wrong_number), 4, 1.0)
+    assert result.quote_why == "part 107.37亿元 not in the quote of [2]"
+    not_cited = [AnswerPart("总额", "107.37亿元", 3)]
+    result = judge(TRADE_ITEM, _answer("107.37亿元[1]", [total, old], parts=not_cited), 4, 1.0)
+    assert result.quote_why == "part 107.37亿元 names [3], not cited"
+
+
+def test_quotes_are_not_judged_without_an_answer_with_citations() -> None:
+    refused = judge(TRADE_ITEM, _answer("", refused=True, passages=[TRADE_2025]), 4, 1.0)
+    assert refused.quote_ok is None
+    uncited = judge(TRADE_ITEM, _answer("107.37亿元", [], passages=[TRADE_2025]), 4, 1.0)
+    assert uncited.quote_ok is None
+    # A refusal item that was answered is judged: its quotes can still be checked.
+    answered = judge(REFUSE_ITEM, _answer("107.37亿元[1]", [TRADE_2025]), 4, 1.0)
+    assert answered.quote_ok is False
+
+
 # ---- metrics ----
 
 
@@ -176,6 +311,8 @@ def _result(
     hit: bool | None = None,
     seconds: float = 1.0,
     tags: tuple[str, ...] = (),
+    short_answer_ok: bool | None = None,
+    quote_ok: bool | None = None,
 ) -> ItemResult:
     return ItemResult(
         id="x",
@@ -198,6 +335,8 @@ def _result(
         first_token_seconds=None if refused else seconds / 2,
         prompt_tokens=None if refused else 400,
         completion_tokens=None if refused else 20,
+        short_answer_ok=short_answer_ok,
+        quote_ok=quote_ok,
     )
 
 
@@ -232,6 +371,28 @@ def test_metric_formulas_on_known_counts() -> None:
     assert summary.tokens["prompt_total"] == 400 * 5
     assert summary.tokens["completion_mean"] == 20
     assert summary.by_tag == {"near-miss": {"items": 1, "passed": 0}}
+    assert m["short_answer_accuracy"] == 0.0  # no short answer was judged right
+    assert m["quote_precision"] is None  # no item had its quotes judged
+
+
+def test_short_answer_accuracy_and_quote_precision_on_known_counts() -> None:
+    results = [
+        _result(
+            refuse_expected=False, refused=False, passed=True, short_answer_ok=True, quote_ok=True
+        ),
+        _result(
+            refuse_expected=False, refused=False, passed=True, short_answer_ok=False, quote_ok=True
+        ),
+        _result(
+            refuse_expected=False, refused=False, passed=False, short_answer_ok=True, quote_ok=False
+        ),
+        _result(refuse_expected=False, refused=True, passed=False, short_answer_ok=False),
+        _result(refuse_expected=True, refused=False, passed=False, quote_ok=False),
+        _result(refuse_expected=True, refused=True, passed=True),
+    ]
+    m = summarise(results).metrics
+    assert m["short_answer_accuracy"] == 0.5  # 2 of 4 answerable, the refused one counts
+    assert m["quote_precision"] == 0.5  # 2 of the 4 judged, a refusal item's answer included
 
 
 def test_a_metric_without_items_is_none_and_misses_its_threshold() -> None:
@@ -364,6 +525,13 @@ def test_the_seed_eval_set_is_valid_and_covers_what_the_issue_asks() -> None:
     tags = {t for i in items for t in i.tags}
     assert {"number", "percent", "count", "person", "org", "list", "year"} <= tags
     assert {"repaired", "paraphrase", "near-miss"} <= tags
+    assert {"multi-part", "scope-equivalent", "scope-year", "scope-period"} <= tags
+    assert {"scope-place", "scope-metric"} <= tags
+    for item in items:
+        if "multi-part" in item.tags:
+            assert len(item.expect) >= 2, item.id
+        if any(t.startswith("scope-") and t != "scope-equivalent" for t in item.tags):
+            assert item.refuse, item.id
     assert set(eval_set.thresholds) >= {
         "answer_accuracy",
         "refusal_precision",
@@ -433,9 +601,13 @@ def test_evaluate_on_a_temporary_index_with_scripted_answers(
         {"metric": "refusal_recall", "minimum": 1.0, "value": 1.0, "passed": True}
     ]
     assert [i["id"] for i in data["items"]] == ["trade", "gdp"]
+    assert {"short_answer", "short_answer_ok", "quote_ok"} <= set(data["items"][0])
+    assert set(data["summary"]["metrics"]) == set(THRESHOLD_METRICS)
     text = format_report(report)
     assert "trade" in text
     assert "refusal_recall" in text
+    assert "short_answer_accuracy" in text
+    assert "quote_precision" in text
     assert "p95" in text
 
 
@@ -445,24 +617,33 @@ def fake_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RAG_MODELS_DIR", str(tmp_path / "models"))
 
 
-# The fake LLM, with nothing queued, replies with the first passage's first sentence, which
-# does not answer the trade question: answer_accuracy is 0, the question to refuse is refused.
+# The fake LLM, with nothing queued, replies with the passage sentence closest to the
+# question. An item marked `refuse` that the documents do answer is therefore answered, and
+# fails: refusal_recall is 1/2.
+WRONGLY_MARKED = """\
+  - id: marked-refuse
+    question: 克州1-9月外贸进出口总额同比增长多少？
+    refuse: true
+"""
+
+
 @pytest.mark.usefixtures("fake_env")
 @pytest.mark.parametrize(
     ("threshold", "code", "verdict"),
     [
-        ("answer_accuracy: 1.0", 1, "thresholds: missed: answer_accuracy"),
-        ("answer_accuracy: 0.0", 0, "thresholds: all met"),
+        ("refusal_recall: 1.0", 1, "thresholds: missed: refusal_recall"),
+        ("refusal_recall: 0.5", 0, "thresholds: all met"),
     ],
 )
 def test_cli_exit_code_follows_the_thresholds(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], threshold: str, code: int, verdict: str
 ) -> None:
-    path = _write_set(tmp_path, GOOD_ITEMS, thresholds=threshold)
+    path = _write_set(tmp_path, GOOD_ITEMS + WRONGLY_MARKED, thresholds=threshold)
     out = tmp_path / "report.json"
     assert main(["eval", "--set", str(path), "--out", str(out)]) == code
     printed = capsys.readouterr().out
-    assert "trade                        FAIL" in printed
+    assert "trade                        pass" in printed
+    assert "marked-refuse                FAIL" in printed
     assert verdict in printed
     assert json.loads(out.read_text(encoding="utf-8"))["passed"] is (code == 0)
 

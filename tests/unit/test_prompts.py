@@ -14,8 +14,8 @@ def test_answer_prompt_renders_with_its_variables() -> None:
         passages=[{"number": 1, "title": "标题", "source": "a.txt", "text": "正文107.37亿元。"}],
     )
     assert prompt.values["refusal"] in system
-    assert "[1] 标题：标题（来源：a.txt）\n正文107.37亿元。" in user
-    assert user.endswith("请根据以上资料回答，并用 [编号] 标出依据。")
+    assert "[1] 标题：标题\n正文107.37亿元。" in user
+    assert user.endswith("问题：克州外贸总额")
 
 
 def test_a_missing_variable_is_an_error() -> None:

@@ -1,0 +1,148 @@
+"""Evidence in passage text: verbatim spans, the sentences that hold them, their offsets.
+
+Matching is done on a normalised copy of the text (full-width forms to ASCII, whitespace
+removed, Latin lower-cased), the same normalisation the eval and the grounding checks use,
+and every match is mapped back to character offsets in the original passage, so that a UI
+can highlight exactly what an answer stands on.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# A sentence ends at these marks (and at a line break); closing quotes and brackets that
+# follow the mark belong to the sentence.
+_SENTENCE_END = "。！？!?"
+_CLOSERS = "”’」』）)】》\"'"
+# A clause of a sentence: what a semicolon separates (several counties, several years).
+_CLAUSE_END = "；;"
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """`text` normalised, with `origin[i]` the index in the original of normalised char i."""
+
+    text: str
+    origin: tuple[int, ...]
+
+
+def normalise_char(ch: str) -> str:
+    if ch.isspace():
+        return ""
+    return unicodedata.normalize("NFKC", ch).lower()
+
+
+@lru_cache(maxsize=256)
+def normalised(text: str) -> Normalised:
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        for out in normalise_char(ch):
+            if out.isspace():
+                continue
+            chars.append(out)
+            origin.append(i)
+    return Normalised("".join(chars), tuple(origin))
+
+
+def normalise(text: str) -> str:
+    return normalised(text).text
+
+
+def find_all(span: str, text: str) -> list[tuple[int, int]]:
+    """Every place `span` occurs in `text` after normalisation, as (start, end) offsets in
+    the original `text` (end exclusive)."""
+    needle = normalise(span)
+    if not needle:
+        return []
+    hay = normalised(text)
+    found = []
+    at = hay.text.find(needle)
+    while at >= 0:
+        found.append((hay.origin[at], hay.origin[at + len(needle) - 1] + 1))
+        at = hay.text.find(needle, at + 1)
+    return found
+
+
+def _bounds(text: str, start: int, end: int, marks: str) -> tuple[int, int]:
+    """The stretch of `text` around [start, end) between two of `marks` (or line breaks):
+    the mark that ends it and any closing quotes after the mark are included."""
+    left = start
+    while left > 0 and text[left - 1] not in marks and text[left - 1] != "\n":
+        left -= 1
+    # Closing quotes right after the previous mark belong to the previous stretch.
+    while left < start and text[left] in _CLOSERS and left > 0 and text[left - 1] in marks:
+        left += 1
+    right = end
+    if not (end > start and text[end - 1] in marks):
+        while right < len(text) and text[right] not in marks and text[right] != "\n":
+            right += 1
+        if right < len(text) and text[right] in marks:
+            right += 1
+    while right < len(text) and text[right] in _CLOSERS:
+        right += 1
+    while left < right and text[left].isspace():
+        left += 1
+    while right > left and text[right - 1].isspace():
+        right -= 1
+    return left, right
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of the whole sentence(s) of `text` that hold [start, end)."""
+    left, right = _bounds(text, start, end, _SENTENCE_END)
+    return min(left, start), max(right, end)
+
+
+def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of the semicolon clause (within its sentence) that holds [start, end)."""
+    return _bounds(text, start, end, _SENTENCE_END + _CLAUSE_END)
+
+
+def phrase_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of the comma phrase that holds [start, end): 「白酒产业营业收入占全国近6%」."""
+    return _bounds(text, start, end, _SENTENCE_END + _CLAUSE_END + "，,：:")
+
+
+def previous_sentence(text: str, sentence_start: int) -> str:
+    """The sentence before the one starting at `sentence_start` ('' at the passage start)."""
+    if sentence_start <= 0:
+        return ""
+    end = sentence_start
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    mark = end
+    while mark > 0 and text[mark - 1] in _CLOSERS:
+        mark -= 1
+    if mark <= 0:
+        return ""
+    left, _ = _bounds(text, mark - 1, mark, _SENTENCE_END)
+    return text[left:end]
+
+
+def numbers(text: str) -> list[str]:
+    return _NUMBER.findall(normalise(text))
+
+
+def longest_common_run(span: str, text: str) -> tuple[int, int, int]:
+    """The longest run of normalised `span` found in `text`: (span start, span end, length),
+    in normalised span coordinates."""
+    a = normalise(span)
+    b = normalise(text)
+    best = (0, 0, 0)
+    # Dynamic programming over the two strings; spans are short (a model's reply line).
+    previous = [0] * (len(b) + 1)
+    for i in range(1, len(a) + 1):
+        current = [0] * (len(b) + 1)
+        ai = a[i - 1]
+        for j in range(1, len(b) + 1):
+            if ai == b[j - 1]:
+                current[j] = previous[j - 1] + 1
+                if current[j] > best[2]:
+                    best = (i - current[j], i, current[j])
+        previous = current
+    return best

@@ -1,0 +1,273 @@
+"""From the model's reply to an answer the passages prove: verbatim spans, their sentences,
+and the scope check of each.
+
+The model is asked for the answer span only (one line per part of the question). Nothing it
+writes is taken on trust: a span counts only where it is found verbatim in a passage (after
+normalisation), in a sentence whose year, period, place, unit and metric match the question.
+The sentence is the quote; the readable answer is built from the quotes, so it can state no
+time, place or figure that its evidence does not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag.services.evidence import (
+    clause_bounds,
+    find_all,
+    longest_common_run,
+    normalise,
+    phrase_bounds,
+    previous_sentence,
+    sentence_bounds,
+)
+from rag.services.grounding import cited_numbers, strip_markers
+from rag.services.scope import (
+    evidence_scope,
+    metric_support,
+    question_scope,
+    scope_mismatch,
+)
+
+# A passage as the extractor sees it: (title, text, the article's year or '').
+PassageText = tuple[str, str, str]
+
+_QUESTION_WORD = re.compile(r"多少|什么|哪|几|谁|何|怎|是否|吗|如何")
+_PART_END = re.compile(r"(?<=[？?；;])")
+_PART_JOIN = re.compile(r"[，,]|以及|并且|另外")
+_LABEL = re.compile(r"^(?:答案|回答|答|结果|原文)\s*[:：]\s*")
+_BULLET = re.compile(r"^(?:[-*•·]|\d{1,2}[.、)）](?!\d)|[（(]\d{1,2}[)）])\s*")
+_EDGE_PUNCT = "。，,；;：:、 \t“”\"'「」"
+_FIGURE = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:%|‰|[万亿千百]{0,2}(?:美元|元|吨|千瓦|瓦|平方米|公里|个|座|项|家|人|辆|台|亩|户|名|次|倍|天|米)?)"
+)
+_MAX_READABLE = 120
+
+
+@dataclass(frozen=True)
+class ExtractedPart:
+    """One verified span: where it is, the sentence it stands on, and that sentence's scope."""
+
+    question: str
+    answer: str  # verbatim from the passage
+    passage: int  # 0-based index into the passages
+    start: int  # the span's offsets in the passage text
+    end: int
+    quote_start: int  # the sentence's offsets in the passage text
+    quote_end: int
+    scope: str  # 「2025年1-9月 克州」, as the evidence states it
+    readable: str  # the sentence as the answer text shows it (relative years resolved)
+
+
+@dataclass
+class ExtractedAnswer:
+    parts: list[ExtractedPart] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # parts of the question not answered
+    reason: str = ""  # why nothing was accepted
+    # The best span that was found verbatim but rejected for its scope, to tell the user.
+    near_miss: ExtractedPart | None = None
+
+    def quote_bounds(self, passage: int) -> tuple[int, int]:
+        """The quote of one cited passage: from its first to its last supporting sentence."""
+        mine = [p for p in self.parts if p.passage == passage]
+        return min(p.quote_start for p in mine), max(p.quote_end for p in mine)
+
+    def sentences(self, numbers: dict[int, int]) -> list[str]:
+        """Each supporting sentence once, in the order of the parts, with its [n]."""
+        seen: set[tuple[int, int]] = set()
+        lines = []
+        for part in self.parts:
+            key = (part.passage, part.quote_start)
+            if key not in seen:
+                seen.add(key)
+                lines.append(f"{part.readable}[{numbers[part.passage]}]")
+        return lines
+
+
+def question_parts(question: str) -> list[str]:
+    """「总额是多少，同比增长多少？」 → two parts: each piece with its own question word."""
+    parts: list[str] = []
+    for piece in filter(None, (p.strip() for p in _PART_END.split(question))):
+        pieces = [p for p in _PART_JOIN.split(piece) if p.strip()]
+        current = ""
+        for sub in pieces:
+            if current and _QUESTION_WORD.search(current) and _QUESTION_WORD.search(sub):
+                parts.append(current)
+                current = sub
+            else:
+                current = f"{current}，{sub}" if current else sub
+        if current:
+            if parts and not _QUESTION_WORD.search(current):
+                parts[-1] += f"，{current}"
+            else:
+                parts.append(current)
+    return [p.strip(" ，,") for p in parts] or [question]
+
+
+def reply_spans(raw: str, wanted: int) -> list[tuple[str, list[int]]]:
+    """The answer spans of a reply (one per line or per 「；」), each with the passage
+    numbers the model wrote beside it (a hint for ties, never trusted on its own)."""
+    spans = []
+    for line in re.split(r"[\n；;]+", raw):
+        cited = cited_numbers(line)
+        text = _BULLET.sub("", strip_markers(line).strip())
+        text = _LABEL.sub("", text).strip(_EDGE_PUNCT)
+        if text:
+            spans.append((text, cited))
+    if 0 < len(spans) < wanted:  # 「107.37亿元，45.2%」 for a two-part question
+        split = [
+            (p.strip(_EDGE_PUNCT), cited) for text, cited in spans for p in re.split("[，,]", text)
+        ]
+        spans = [s for s in split if s[0]]
+    return spans
+
+
+def _candidates(span: str) -> list[str]:
+    """What to look for in the passages: the span, the span after a label (「领队：刘刚」),
+    then the figures it states (a model that wrote a sentence around the number)."""
+    found = [span]
+    if re.search("[:：]", span):
+        found.append(re.split("[:：]", span)[-1].strip(_EDGE_PUNCT))
+    found += [m.group(0).strip() for m in _FIGURE.finditer(span) if len(m.group(0).strip()) > 1]
+    return [c for c in dict.fromkeys(found) if c]
+
+
+def _restates_question(span: str, question: str) -> bool:
+    """A span that is only (a piece of) the question answers nothing."""
+    words = re.sub(r"[^\w]", "", normalise(span))
+    return not words or words in re.sub(r"[^\w]", "", normalise(question))
+
+
+@dataclass(frozen=True)
+class _Located:
+    passage: int
+    start: int
+    end: int
+
+
+def _locate(span: str, passages: list[PassageText]) -> list[_Located]:
+    for candidate in _candidates(span):
+        hits = [
+            _Located(i, a, b)
+            for i, (_, text, _) in enumerate(passages)
+            for a, b in find_all(candidate, text)
+        ]
+        if hits:
+            return hits
+    # Close to verbatim: the longest run of the span that a passage holds, when it is most
+    # of the span and keeps the span's figures.
+    best: tuple[int, str] = (0, "")
+    for _, text, _ in passages:
+        a, b, length = longest_common_run(span, text)
+        if length > best[0]:
+            best = (length, normalise(span)[a:b])
+    length, run = best
+    figures = re.findall(r"\d+(?:\.\d+)?", normalise(span))
+    if length >= max(2, 0.6 * len(normalise(span))) and all(f in run for f in figures):
+        return [
+            _Located(i, a, b)
+            for i, (_, text, _) in enumerate(passages)
+            for a, b in find_all(run, text)
+        ]
+    return []
+
+
+def _readable(text: str, start: int, end: int, sentence: tuple[int, int], year: str) -> str:
+    """The sentence as the answer shows it: whole when short, else cut to the clause that
+    holds the span (with the sentence's opening, which usually carries its time); 今年/去年
+    get the article's year beside them."""
+    left, right = sentence
+    if right - left > _MAX_READABLE:
+        c_left, c_right = clause_bounds(text, start, end)
+        if c_right - c_left > _MAX_READABLE:
+            c_left = max(c_left, start - 40)
+            c_right = min(c_right, end + 40)
+        shown = text[c_left:c_right]
+        shown = ("…" if c_left > left else "") + shown + ("…" if c_right < right else "")
+    else:
+        shown = text[left:right]
+    if year.isdigit():
+        offsets = {"今年": 0, "去年": -1, "当年": 0}
+        shown = re.sub(
+            "今年|去年",
+            lambda m: f"{m.group(0)}（{int(year) + offsets[m.group(0)]}年）",
+            shown,
+            count=1,
+        )
+    return shown.strip()
+
+
+def extract_answer(
+    question: str, raw: str, passages: list[PassageText], min_metric_support: float
+) -> ExtractedAnswer:
+    parts = question_parts(question)
+    spans = reply_spans(raw, len(parts))
+    result = ExtractedAnswer()
+    if not spans:
+        result.reason = "the reply holds no answer"
+        result.missing = parts if len(parts) > 1 else []
+        return result
+    answered: dict[int, list[ExtractedPart]] = {}
+    rejections: list[str] = []
+    used: set[tuple[int, int]] = set()
+    for number, (span, cited) in enumerate(spans):
+        part_index = min(number, len(parts) - 1)
+        part = parts[part_index]
+        if _restates_question(span, question):
+            rejections.append(f"the reply {span!r} only restates the question")
+            continue
+        located = _locate(span, passages)
+        if not located:
+            rejections.append(f"{span!r} is in no retrieved passage")
+            continue
+        asked = question_scope(part, whole=question)
+        verdicts = []
+        for loc in located:
+            title, text, year = passages[loc.passage]
+            sentence = sentence_bounds(text, loc.start, loc.end)
+            clause = text[slice(*clause_bounds(text, loc.start, loc.end))]
+            phrase = text[slice(*phrase_bounds(text, loc.start, loc.end))]
+            before = previous_sentence(text, sentence[0])
+            sentence_text = text[slice(*sentence)]
+            scope = evidence_scope(phrase, clause, sentence_text, before, year)
+            answer = text[loc.start : loc.end]
+            mismatch = scope_mismatch(
+                asked, scope, clause, sentence_text, f"{title}\n{text}", answer
+            )
+            support = metric_support(asked, [title, before, sentence_text])
+            if not mismatch and support < min_metric_support:
+                mismatch = (
+                    f"the sentence holding {answer} does not say what the question asks about "
+                    f"({'、'.join(asked.metric_terms)}; support {support:.2f})"
+                )
+            extracted = ExtractedPart(
+                part,
+                answer,
+                loc.passage,
+                loc.start,
+                loc.end,
+                sentence[0],
+                sentence[1],
+                scope.describe(),
+                _readable(text, loc.start, loc.end, sentence, year),
+            )
+            rank = (not mismatch, support, loc.passage + 1 in cited, -loc.passage)
+            verdicts.append((rank, extracted, mismatch))
+        verdicts.sort(key=lambda v: v[0], reverse=True)
+        _, best, mismatch = verdicts[0]
+        if mismatch:
+            rejections.append(mismatch)
+            if result.near_miss is None:
+                result.near_miss = best
+            continue
+        if (best.passage, best.start) in used:
+            continue
+        used.add((best.passage, best.start))
+        answered.setdefault(part_index, []).append(best)
+    result.parts = [p for i in sorted(answered) for p in answered[i]]
+    if len(parts) > 1 and result.parts:
+        result.missing = [p for i, p in enumerate(parts) if i not in answered]
+    if not result.parts:
+        result.reason = "; ".join(rejections) or "the reply holds no answer"
+    return result

@@ -1,0 +1,269 @@
+"""The scope of a question and of a figure's evidence: year, period, place, unit, plan vs fact.
+
+A cited figure is only an answer when its evidence states the time, place and kind of figure
+the question asks for: 「克州2024年全年外贸总额」 is not answered by a 1至8月 total, nor
+「江苏2024年产量」 by 常州's 2023 output. These are deterministic rules over the evidence
+sentence, its clause, the sentence before it and the article's year (for 今年/去年); they
+never look at what the model said about scope.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rag.components.chinese_tokens import content_terms, place_words, term_support
+
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+_CN_DIGITS.update({"七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12})
+_MONTH = r"(\d{1,2}|十[一二]?|[一二两三四五六七八九])"
+
+# A year: 4 digits starting 19/20, followed by 年 or by a word (「2024宿迁绿洽会」), never by
+# a digit, a decimal point or a unit (「2500平方米」 is not a year, nor 「2023.5万」).
+_YEAR = re.compile(
+    r"(?<![\d.])((?:19|20)\d{2})(?=\s*年|\s*[\u4e00-\u9fff])(?!\s*[万亿千百元个吨座台人项家余多])"
+)
+_RELATIVE_YEAR = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+_RELATIVE = re.compile("|".join(_RELATIVE_YEAR))
+
+# Periods within a year as (first month, last month).
+_PERIODS: list[tuple[re.Pattern[str], object]] = [
+    (re.compile(rf"{_MONTH}\s*(?:月份?)?\s*[-—–~～至到]\s*{_MONTH}\s*月"), "range"),
+    (re.compile(rf"前\s*{_MONTH}\s*个?月"), "first"),
+    (
+        re.compile(
+            rf"(?:截至|截止到|截止)\s*(?:(?:19|20)\d{{2}}\s*年)?\s*{_MONTH}\s*月(?:底|末|份)?"
+        ),
+        "first",
+    ),
+    (re.compile(r"前三季度"), (1, 9)),
+    (re.compile(r"前两季度|前二季度"), (1, 6)),
+    (re.compile(r"(?:第)?一季度"), (1, 3)),
+    (re.compile(r"第二季度|二季度"), (4, 6)),
+    (re.compile(r"第三季度|三季度"), (7, 9)),
+    (re.compile(r"第四季度|四季度"), (10, 12)),
+    (re.compile(r"上半年"), (1, 6)),
+    (re.compile(r"下半年"), (7, 12)),
+    (re.compile(r"全年|全年度|年度|年末|年底"), (1, 12)),
+]
+FULL_YEAR = (1, 12)
+
+# Units a question can ask for, grouped by what they measure.
+_UNIT_FAMILIES = {
+    "money": ("元",),
+    "weight": ("吨",),
+    "power": ("瓦",),
+    "area": ("平方米", "亩", "公顷"),
+    "people": ("人",),
+    "percent": ("%", "％", "百分之", "成"),
+}
+_ASKED_UNIT = re.compile(
+    r"多少\s*(万亿元|亿元|万元|元|万吨|吨|万千瓦|千瓦|兆瓦|瓦|平方米|亩|公顷|万人|人|%)"
+)
+_ASKED_SHARE = re.compile(r"(比重|占比|百分之|增长率|增速|增幅)")
+
+# A figure that is planned, expected or a target, not one that was reached.
+_FORECAST = re.compile(r"预计|计划|目标|力争|有望|将达|将完成|将实现|将建成|规划|拟")
+# Words of a question that carry its time, its unit or its form, not the metric it asks about.
+_SCOPE_WORDS = re.compile(r"\d|年|月|季度|截至|截止|累计|多少|几|哪|什么|是否|预计|实际|完成")
+_UNIT_WORD = re.compile(
+    r"[多几]?[个万亿千百]*(?:美元|元|吨|千瓦|瓦|辆|个|人|项|家|座|户|名|平方米)"
+)
+
+
+@dataclass(frozen=True)
+class QuestionScope:
+    years: frozenset[str] = frozenset()
+    period: tuple[int, int] | None = None
+    period_words: tuple[str, ...] = ()  # as the question writes it: 「第三季度」「1至8月」
+    places: tuple[str, ...] = ()
+    unit_family: str = ""
+    forecast: bool = False  # the question asks for a planned or expected figure
+    metric_terms: tuple[str, ...] = ()
+
+
+@dataclass
+class EvidenceScope:
+    """What a figure's evidence states about its own scope."""
+
+    years: set[str] = field(default_factory=set)
+    periods: set[tuple[int, int]] = field(default_factory=set)
+    places: list[str] = field(default_factory=list)
+    forecast: bool = False
+
+    def describe(self) -> str:
+        """「2025年1-9月 克州」: the scope as a reader would say it."""
+        when = "、".join(f"{y}年" for y in sorted(self.years))
+        if self.periods and self.periods != {FULL_YEAR}:
+            when += "、".join(f"{a}-{b}月" if a != b else f"{a}月" for a, b in sorted(self.periods))
+        return " ".join(p for p in (when, "、".join(self.places[:2])) if p)
+
+
+def _month(text: str) -> int:
+    return int(text) if text.isdigit() else _CN_DIGITS.get(text, 0)
+
+
+def period_words(text: str) -> list[str]:
+    return [m.group(0) for pattern, _ in _PERIODS for m in pattern.finditer(text)]
+
+
+def periods_in(text: str) -> set[tuple[int, int]]:
+    found: set[tuple[int, int]] = set()
+    for pattern, kind in _PERIODS:
+        for m in pattern.finditer(text):
+            if kind == "range":
+                first, last = _month(m.group(1)), _month(m.group(2))
+            elif kind == "first":
+                first, last = 1, _month(m.group(1))
+            else:
+                first, last = kind  # type: ignore[misc]
+            if 1 <= first <= last <= 12:
+                found.add((first, last))
+    return found
+
+
+def years_in(text: str) -> set[str]:
+    return set(_YEAR.findall(text))
+
+
+def first_year(text: str) -> str:
+    match = _YEAR.search(text)
+    return match.group(1) if match else ""
+
+
+def relative_years(text: str, anchor: str) -> set[str]:
+    """今年/去年 resolved against the article's year (a 4-digit string, or '' if unknown)."""
+    if not anchor.isdigit():
+        return set()
+    return {str(int(anchor) + _RELATIVE_YEAR[m]) for m in _RELATIVE.findall(text)}
+
+
+# 「该市」「全州」「各县」 point at a place named elsewhere; they name none themselves. 中国
+# is in the names of lists and bodies (「胡润中国…榜」) more often than it scopes a figure.
+_PLACE_POINTER = re.compile(
+    r"^(?:[该本全我各此其当](?:省|市|县|州|区|镇|乡)|[省市县州区镇乡]+|中国|全国|我国)$"
+)
+
+
+def places_in(text: str) -> list[str]:
+    """Place names in `text`: what jieba tags as a place, and words ending in 省/市/县/州."""
+    return [p for p in place_words(text) if not _PLACE_POINTER.match(p)]
+
+
+def unit_family(text: str) -> str:
+    for family, units in _UNIT_FAMILIES.items():
+        if any(u in text for u in units):
+            return family
+    return ""
+
+
+def question_scope(part: str, whole: str = "") -> QuestionScope:
+    """The scope of one part of a question: time and place from the whole question (「2024年
+    克州外贸总额是多少，增长多少」: the second part is about 2024 克州 too), the unit and the
+    metric from the part itself."""
+    whole = whole or part
+    asked = _ASKED_UNIT.search(part)
+    family = unit_family(asked.group(1)) if asked else ""
+    if not family and _ASKED_SHARE.search(part):
+        family = "percent"
+    periods = periods_in(whole)
+    places = tuple(places_in(whole))
+    metric = [
+        t
+        for t in content_terms(part)
+        if not _SCOPE_WORDS.search(t)
+        and not _UNIT_WORD.fullmatch(t)
+        and not any(t in p or p in t for p in places)
+    ]
+    return QuestionScope(
+        years=frozenset(years_in(whole)),
+        period=min(periods, key=lambda p: p[0] - p[1]) if periods else None,
+        period_words=tuple(period_words(whole)),
+        places=places,
+        unit_family=family,
+        forecast=bool(re.search(r"预计|计划|目标|将", whole)),
+        metric_terms=tuple(metric),
+    )
+
+
+def evidence_scope(
+    phrase: str, clause: str, sentence: str, before: str, article_year: str
+) -> EvidenceScope:
+    """The scope a figure's evidence states. Time comes from the nearest text that names
+    one: the clause, the sentence, the sentence before, then 今年/去年 against the article's
+    year, then the article's year itself. Places come from the clause, else the sentence."""
+    scope = EvidenceScope()
+    for text in (clause, sentence, before):
+        scope.years = years_in(text)
+        if scope.years:
+            break
+    if not scope.years:
+        scope.years = relative_years(clause + sentence, article_year)
+    if not scope.years and article_year.isdigit():
+        scope.years = {article_year}
+    for text in (clause, sentence):
+        scope.periods = periods_in(text)
+        if scope.periods:
+            break
+    scope.places = places_in(clause) or places_in(sentence)
+    scope.forecast = bool(_FORECAST.search(phrase))
+    return scope
+
+
+def scope_mismatch(
+    asked: QuestionScope,
+    evidence: EvidenceScope,
+    clause: str,
+    sentence: str,
+    context: str,
+    answer: str,
+) -> str:
+    """Why the evidence does not answer the question's scope ('' when it does). A place of
+    the question must be named by the clause, else by the sentence, else by `context` (the
+    passage and its title) when the clause and sentence name no other place."""
+    if asked.years and not asked.years & evidence.years:
+        if not evidence.years and all(y in context for y in asked.years):
+            pass  # the passage names the year and nothing in the evidence contradicts it
+        else:
+            stated = "、".join(sorted(evidence.years)) or "no year"
+            return f"the question asks about {'、'.join(sorted(asked.years))}, the evidence states {stated}"
+    if asked.period and asked.period != FULL_YEAR:
+        # 「2025年第三季度招商推介大会上签约多少」: the period names the event, and the
+        # passage says so; the figure itself states no other period.
+        named = not evidence.periods and any(w in context for w in asked.period_words)
+        if asked.period not in evidence.periods and not named:
+            stated = _periods_text(evidence.periods) or "no period"
+            return f"the question asks about months {_periods_text({asked.period})}, the evidence states {stated}"
+    elif asked.period == FULL_YEAR and evidence.periods - {FULL_YEAR}:
+        return f"the question asks about the full year, the evidence states {_periods_text(evidence.periods)}"
+    for place in asked.places:
+        for text in (clause, sentence, context):
+            if place in text:
+                break
+            others = [p for p in places_in(text) if p not in place and place not in p]
+            if others or text is context:
+                return f"the question asks about {place}, the evidence is about {'、'.join(others) or 'another place'}"
+    if asked.unit_family and unit_family(answer) and unit_family(answer) != asked.unit_family:
+        return f"the question asks for a figure in {asked.unit_family}, the answer is {answer}"
+    if evidence.forecast and not asked.forecast and _has_number(answer):
+        return (
+            "the evidence states a planned or expected figure, the question asks what was reached"
+        )
+    return ""
+
+
+def metric_support(asked: QuestionScope, texts: Iterable[str]) -> float:
+    """Share of what the question asks about (its terms without scope words) in `texts`."""
+    if not asked.metric_terms:
+        return 1.0
+    joined = "\n".join(texts).lower()
+    return sum(term_support(t, joined) for t in asked.metric_terms) / len(asked.metric_terms)
+
+
+def _periods_text(periods: Iterable[tuple[int, int]]) -> str:
+    return "、".join(f"{a}-{b}月" for a, b in sorted(periods))
+
+
+def _has_number(text: str) -> bool:
+    return re.search(r"\d", text) is not None

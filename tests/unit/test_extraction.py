@@ -1,0 +1,166 @@
+"""Evidence-first answering, pure parts: spans found verbatim, their sentences, scope checks."""
+
+import pytest
+
+from rag.services.evidence import find_all, normalise, sentence_bounds
+from rag.services.extraction import extract_answer, question_parts, reply_spans
+from rag.services.scope import evidence_scope, periods_in, question_scope, years_in
+
+# (title, text, article year): short passages in the shapes of the seeds.
+KZ_2025 = (
+    "潮涌帕米尔扬帆正当时",
+    "克州向西开放的区位优势得到进一步强化。今年1-9月,克州外贸进出口总额107.37亿元,"
+    "同比增长45.2%,展现出强劲的外向型经济发展态势。",
+    "2025",
+)
+KZ_2024 = (
+    "今年前8月新疆克州外贸进出口增速全疆第一",
+    "中新网乌鲁木齐9月27日电“2024年1至8月，克州完成外贸进出口总额65.6 亿元，同比增长270%，"
+    "完成进出口货物193.1万吨，同比增长49.3%。”",
+    "2024",
+)
+CZ = (
+    "江苏成为中国新能源产业集聚度最高省份",
+    "2021年，常州新能源整车产量11.2万辆；2023年，常州新能源整车产量67.8万辆。",
+    "",
+)
+COUNTIES = (
+    "潮涌帕米尔扬帆正当时",
+    "阿图什市签约7个项目,金额达8.04亿元;乌恰县签约3个项目,金额达19.9亿元。"
+    "2024年建成47座温室大棚;2025年将完成78座智能温室大棚建设。",
+    "2025",
+)
+PASSAGES = [KZ_2025, KZ_2024, CZ, COUNTIES]
+
+
+def _extract(question: str, reply: str):  # type: ignore[no-untyped-def]
+    return extract_answer(question, reply, PASSAGES, 0.34)
+
+
+def test_offsets_point_into_the_original_text_despite_normalisation() -> None:
+    text = KZ_2024[1]
+    [(start, end)] = find_all("65.6亿元", text)  # the text has a space before 亿元
+    assert text[start:end] == "65.6 亿元"
+    [(start, end)] = find_all("４５.２％", KZ_2025[1])  # full-width digits in the reply
+    assert KZ_2025[1][start:end] == "45.2%"
+
+
+def test_the_quote_is_the_whole_sentence_and_keeps_closing_quotes() -> None:
+    text = KZ_2024[1]
+    start, end = find_all("270%", text)[0]
+    left, right = sentence_bounds(text, start, end)
+    assert text[left:right].startswith("中新网")
+    assert text[left:right].endswith("。”")
+
+
+def test_periods_and_years_in_their_usual_spellings() -> None:
+    assert periods_in("1-9月") == periods_in("1至9月") == {(1, 9)}
+    assert (1, 9) in periods_in("前三季度")
+    assert periods_in("上半年") == {(1, 6)}
+    assert periods_in("前8个月") == periods_in("截至8月底") == {(1, 8)}
+    assert periods_in("10月21日至22日") == set()
+    assert years_in("2024宿迁绿色产业洽谈会、2025年") == {"2024", "2025"}
+    assert years_in("2500平方米、2000万元、2000余名") == set()
+
+
+def test_relative_years_resolve_against_the_article() -> None:
+    scope = evidence_scope("", "今年1-9月,克州外贸进出口总额107.37亿元", "", "", "2025")
+    assert scope.years == {"2025"}
+    assert scope.periods == {(1, 9)}
+
+
+def test_a_verified_span_with_its_quote_scope_and_readable_sentence() -> None:
+    result = _extract("克州1-9月外贸进出口总额是多少？", "107.37亿元")
+    [part] = result.parts
+    assert part.answer == "107.37亿元"
+    assert part.passage == 0
+    assert "107.37亿元" in KZ_2025[1][part.quote_start : part.quote_end]
+    assert part.scope.startswith("2025年1-9月")
+    assert part.readable.startswith("今年（2025年）1-9月")
+
+
+def test_equivalent_periods_are_accepted() -> None:
+    assert _extract("克州2025年前三季度外贸进出口总额是多少？", "107.37亿元").parts
+    assert _extract("截至2024年8月底，克州外贸进出口总额累计多少？", "65.6亿元").parts
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "why"),
+    [
+        ("克州2024年全年外贸进出口总额是多少？", "65.6亿元", "full year"),
+        ("克州2023年1至8月外贸进出口总额是多少？", "107.37亿元", "2023"),
+        ("2025年1-9月克州完成进出口货物多少万吨？", "193.1万吨", "2025"),
+        ("江苏2024年新能源汽车产量是多少？", "67.8万辆", "2024"),
+        ("江苏2023年新能源整车产量是多少？", "67.8万辆", "江苏"),
+        ("克州1-9月外贸进出口总额同比增长了多少亿元？", "45.2%", "money"),
+        ("2025年建成了多少座智能温室大棚？", "78座", "planned"),
+        ("乌恰县签约了几个项目？", "7个", "乌恰县"),
+    ],
+)
+def test_scope_near_misses_are_rejected_with_the_reason(
+    question: str, reply: str, why: str
+) -> None:
+    result = _extract(question, reply)
+    assert result.parts == []
+    assert why in result.reason
+    assert result.near_miss is not None  # what the documents do hold, to tell the user
+    assert normalise(result.near_miss.answer) in normalise(reply)
+
+
+def test_replies_without_an_answer_are_not_accepted() -> None:
+    assert _extract("克州1-9月外贸进出口总额", "[1]").parts == []
+    assert _extract("克州1-9月外贸进出口总额", "资料编号：[1]").parts == []
+    assert _extract("克州1-9月外贸进出口总额", "克州1-9月外贸进出口总额").parts == []
+    assert "no retrieved passage" in _extract("克州外贸总额", "999.9亿元").reason
+
+
+def test_a_sentence_reply_is_reduced_to_its_verbatim_figure() -> None:
+    result = _extract("克州1-9月外贸进出口总额", "克州外贸进出口总额为107.37亿元。")
+    assert [p.answer for p in result.parts] == ["107.37亿元"]
+    assert _extract("哪个市签约了7个项目？", "签约城市：阿图什市").parts[0].answer == "阿图什市"
+
+
+def test_two_part_questions_get_one_span_per_part() -> None:
+    question = "2024年1至8月，克州外贸进出口总额是多少，同比增长多少？"
+    assert question_parts(question) == [
+        "2024年1至8月，克州外贸进出口总额是多少",
+        "同比增长多少？",
+    ]
+    for reply in ("65.6亿元\n270%", "65.6亿元，270%", "1. 65.6亿元\n2. 270%"):
+        result = _extract(question, reply)
+        assert [p.answer for p in result.parts] == ["65.6 亿元", "270%"], reply
+        assert result.missing == []
+
+
+def test_a_part_without_an_answer_is_named_missing() -> None:
+    question = "2024年1至8月克州外贸进出口总额是多少？克州常住人口有多少万人？"
+    result = _extract(question, "65.6亿元")
+    assert [p.answer for p in result.parts] == ["65.6 亿元"]
+    assert result.missing == ["克州常住人口有多少万人？"]
+
+
+def test_question_scope_takes_time_and_place_from_the_whole_question() -> None:
+    scope = question_scope("同比增长多少", whole="2024年1至8月克州外贸总额是多少，同比增长多少")
+    assert scope.years == {"2024"}
+    assert scope.period == (1, 8)
+    assert scope.places == ("克州",)
+
+
+def test_reply_spans_drop_markers_labels_and_bullets() -> None:
+    assert reply_spans("答案：107.37亿元[1]", 1) == [("107.37亿元", [1])]
+    assert reply_spans("1. 19.9亿元\n2. 3个", 2) == [("19.9亿元", []), ("3个", [])]
+
+
+def test_a_period_that_names_an_event_in_the_passage_is_not_a_mismatch() -> None:
+    event = (
+        "克州2025年第三季度招商推介大会暨项目签约仪式",
+        "政企签约项目17个,签约总金额达39.74亿元。",
+        "2025",
+    )
+    result = extract_answer(
+        "克州2025年第三季度招商推介大会上政企签约了多少个项目？", "17个", [event], 0.34
+    )
+    assert [p.answer for p in result.parts] == ["17个"]
+    # ... but a period the passage never names is still not backed
+    result = extract_answer("克州2025年上半年政企签约了多少个项目？", "17个", [event], 0.34)
+    assert result.parts == []
