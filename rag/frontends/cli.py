@@ -44,9 +44,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
         return 0
+    if answer.short_answer:
+        print(f"答案：{answer.short_answer}")
     print(answer.text)
     for c in answer.citations:
-        print(f"  [{c.number}] {c.source} 《{c.title}》 {c.text[:80]}…")
+        print(f"  [{c.number}] {c.source} 《{c.title}》 {c.date or ''}".rstrip())
+        print(f"      「{c.quote or c.text[:80]}」 (字符 {c.quote_start}–{c.quote_end})")
     if answer.reason:
         print(f"  ({answer.reason})", file=sys.stderr)
     return 0
@@ -148,7 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer one question from the index")
     p.add_argument("question")
     p.add_argument("--index", help=index_help)
-    p.add_argument("--json", action="store_true", help="print {answer, refused, citations} as JSON")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print {answer, short_answer, parts, refused, citations with quotes} as JSON",
+    )
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser(

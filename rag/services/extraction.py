@@ -24,10 +24,12 @@ from rag.services.evidence import (
 )
 from rag.services.grounding import cited_numbers, strip_markers
 from rag.services.scope import (
+    QuestionScope,
     evidence_scope,
     metric_support,
     question_scope,
     scope_mismatch,
+    unit_family,
 )
 
 # A passage as the extractor sees it: (title, text, the article's year or '').
@@ -198,6 +200,88 @@ def _readable(text: str, start: int, end: int, sentence: tuple[int, int], year: 
     return shown.strip()
 
 
+@dataclass(frozen=True)
+class _Verdict:
+    rank: tuple[bool, float, bool, int]
+    part: ExtractedPart
+    mismatch: str  # '' when the evidence matches the question's scope
+    support: float
+    years: frozenset[str]
+    periods: frozenset[tuple[int, int]]
+
+
+def _judge(
+    part: str,
+    asked: QuestionScope,
+    loc: _Located,
+    passages: list[PassageText],
+    cited: list[int],
+    min_metric_support: float,
+) -> _Verdict:
+    """One place a span was found: its sentence, the scope that sentence states, and
+    whether that scope and metric answer the question (part)."""
+    title, text, year = passages[loc.passage]
+    sentence = sentence_bounds(text, loc.start, loc.end)
+    clause = text[slice(*clause_bounds(text, loc.start, loc.end))]
+    phrase = text[slice(*phrase_bounds(text, loc.start, loc.end))]
+    before = previous_sentence(text, sentence[0])
+    sentence_text = text[slice(*sentence)]
+    scope = evidence_scope(phrase, clause, sentence_text, before, year)
+    answer = text[loc.start : loc.end]
+    mismatch = scope_mismatch(asked, scope, clause, sentence_text, f"{title}\n{text}", answer)
+    support = metric_support(asked, [title, before, sentence_text])
+    if not mismatch and support < min_metric_support:
+        mismatch = (
+            f"the sentence holding {answer} does not say what the question asks about "
+            f"({'、'.join(asked.metric_terms)}; support {support:.2f})"
+        )
+    extracted = ExtractedPart(
+        part,
+        answer,
+        loc.passage,
+        loc.start,
+        loc.end,
+        sentence[0],
+        sentence[1],
+        scope.describe(),
+        _readable(text, loc.start, loc.end, sentence, year),
+    )
+    rank = (not mismatch, support, loc.passage + 1 in cited, -loc.passage)
+    return _Verdict(
+        rank, extracted, mismatch, support, frozenset(scope.years), frozenset(scope.periods)
+    )
+
+
+def _other_periods(
+    question: str,
+    chosen: _Verdict,
+    passages: list[PassageText],
+    min_metric_support: float,
+) -> list[ExtractedPart]:
+    """When a question leaves time open (「克州外贸总额是多少」) and the passages state the same
+    figure for other periods (2024年1至8月 and 2025年1-9月), each of those too: an answer
+    that picked one would drop the period that makes it true. Only figures with a unit,
+    in sentences that state every word of the metric and a different time."""
+    asked = question_scope(question)
+    family = unit_family(chosen.part.answer)
+    if asked.years or asked.period or not family or not (chosen.years or chosen.periods):
+        return []
+    found: list[ExtractedPart] = []
+    seen_times = {(chosen.years, chosen.periods)}
+    for index, (_, text, _) in enumerate(passages):
+        for match in _FIGURE.finditer(text):
+            if unit_family(match.group(0)) != family:
+                continue
+            loc = _Located(index, match.start(), match.start() + len(match.group(0).rstrip()))
+            verdict = _judge(question, asked, loc, passages, [], min_metric_support)
+            time = (verdict.years, verdict.periods)
+            if verdict.mismatch or verdict.support < 1.0 or time in seen_times:
+                continue
+            seen_times.add(time)
+            found.append(verdict.part)
+    return found[:2]
+
+
 def extract_answer(
     question: str, raw: str, passages: list[PassageText], min_metric_support: float
 ) -> ExtractedAnswer:
@@ -222,44 +306,23 @@ def extract_answer(
             rejections.append(f"{span!r} is in no retrieved passage")
             continue
         asked = question_scope(part, whole=question)
-        verdicts = []
-        for loc in located:
-            title, text, year = passages[loc.passage]
-            sentence = sentence_bounds(text, loc.start, loc.end)
-            clause = text[slice(*clause_bounds(text, loc.start, loc.end))]
-            phrase = text[slice(*phrase_bounds(text, loc.start, loc.end))]
-            before = previous_sentence(text, sentence[0])
-            sentence_text = text[slice(*sentence)]
-            scope = evidence_scope(phrase, clause, sentence_text, before, year)
-            answer = text[loc.start : loc.end]
-            mismatch = scope_mismatch(
-                asked, scope, clause, sentence_text, f"{title}\n{text}", answer
-            )
-            support = metric_support(asked, [title, before, sentence_text])
-            if not mismatch and support < min_metric_support:
-                mismatch = (
-                    f"the sentence holding {answer} does not say what the question asks about "
-                    f"({'、'.join(asked.metric_terms)}; support {support:.2f})"
-                )
-            extracted = ExtractedPart(
-                part,
-                answer,
-                loc.passage,
-                loc.start,
-                loc.end,
-                sentence[0],
-                sentence[1],
-                scope.describe(),
-                _readable(text, loc.start, loc.end, sentence, year),
-            )
-            rank = (not mismatch, support, loc.passage + 1 in cited, -loc.passage)
-            verdicts.append((rank, extracted, mismatch))
-        verdicts.sort(key=lambda v: v[0], reverse=True)
-        _, best, mismatch = verdicts[0]
+        verdicts = sorted(
+            (_judge(part, asked, loc, passages, cited, min_metric_support) for loc in located),
+            key=lambda v: v.rank,
+            reverse=True,
+        )
+        best, mismatch = verdicts[0].part, verdicts[0].mismatch
         if mismatch:
             rejections.append(mismatch)
             if result.near_miss is None:
                 result.near_miss = best
+            continue
+        if len(parts) == 1 and not answered:
+            answered[part_index] = [
+                best,
+                *_other_periods(question, verdicts[0], passages, min_metric_support),
+            ]
+            used.update((p.passage, p.start) for p in answered[part_index])
             continue
         if (best.passage, best.start) in used:
             continue

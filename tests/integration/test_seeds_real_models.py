@@ -35,10 +35,13 @@ def service(real_settings: Settings) -> RagService:
 def test_foreign_trade_jan_sep_is_answered_with_its_source(service: RagService) -> None:
     answer = service.answer("克州1-9月外贸总额")
     assert not answer.refused, answer.reason
+    assert answer.short_answer == "107.37亿元"
     assert "107.37亿元" in answer.text
     assert answer.grounded
     assert any(
-        c.source == SEED_FOREIGN_TRADE_2025.name and "107.37亿元" in c.text
+        c.source == SEED_FOREIGN_TRADE_2025.name
+        and "107.37亿元" in c.quote
+        and c.text[c.quote_start : c.quote_end] == c.quote
         for c in answer.citations
     )
 
@@ -63,7 +66,14 @@ def test_a_question_the_documents_do_not_answer_is_refused(service: RagService) 
     answer = service.answer("克州2023年全年地区生产总值是多少？")
     assert answer.refused, answer.text
     assert "没有找到" in answer.text
-    assert answer.citations == []
+    assert answer.short_answer == ""
+
+
+def test_a_figure_moved_into_another_place_and_year_is_refused(service: RagService) -> None:
+    # The documents give 67.8万辆 for 常州 in 2023, not for 江苏 in 2024.
+    answer = service.answer("江苏2024年新能源汽车产量是多少？")
+    assert answer.refused, answer.text
+    assert answer.short_answer == ""
 
 
 def test_streaming_from_llama_cpp(service: RagService) -> None:
@@ -107,5 +117,8 @@ def test_cli_ask_json(service: RagService, real_settings: Settings) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     data = json.loads(done.stdout)
     assert "107.37亿元" in data["answer"]
+    assert data["short_answer"] == "107.37亿元"
     assert data["refused"] is False
-    assert {"source", "title", "text", "score"} <= set(data["citations"][0])
+    assert {"source", "title", "text", "score", "quote", "quote_start", "quote_end"} <= set(
+        data["citations"][0]
+    )

@@ -164,3 +164,13 @@ def test_a_period_that_names_an_event_in_the_passage_is_not_a_mismatch() -> None
     # ... but a period the passage never names is still not backed
     result = extract_answer("克州2025年上半年政企签约了多少个项目？", "17个", [event], 0.34)
     assert result.parts == []
+
+
+def test_an_open_question_gets_the_figure_for_every_period_the_passages_give() -> None:
+    result = _extract("克州外贸进出口总额是多少？", "65.6亿元")
+    assert [(p.answer, p.scope.split()[0]) for p in result.parts] == [
+        ("65.6 亿元", "2024年1-8月"),
+        ("107.37亿元", "2025年1-9月"),
+    ]
+    # a question that names its period gets that period's figure only
+    assert len(_extract("克州2025年1-9月外贸进出口总额是多少？", "107.37亿元").parts) == 1

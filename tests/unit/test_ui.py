@@ -20,6 +20,23 @@ def test_answer_with_sources() -> None:
     assert "107.37亿元" in text.split("**来源**")[1]
 
 
+def test_the_short_answer_leads_and_the_quote_is_highlighted() -> None:
+    passage, quote = (
+        "前文。今年1-9月,克州外贸进出口总额107.37亿元。后文。",
+        "今年1-9月,克州外贸进出口总额107.37亿元。",
+    )
+    start = passage.index(quote)
+    quoted = Citation(
+        1, "004.txt", "标题", passage, 0.03, 0, 30,
+        quote=quote, quote_start=start, quote_end=start + len(quote),
+    )  # fmt: skip
+    text = format_answer(
+        Answer("q", "今年1-9月…[1]", False, True, [quoted], short_answer="107.37亿元")
+    )
+    assert text.startswith("**107.37亿元**")
+    assert "前文。<mark>今年1-9月,克州外贸进出口总额107.37亿元。</mark>后文。" in text
+
+
 def test_refused_and_ungrounded_are_marked() -> None:
     assert "未在文档中找到依据" in format_answer(
         Answer("q", "文档中没有找到这个问题的答案。", True, True)
