@@ -19,7 +19,12 @@ _SENTENCE_END = "。！？!?"
 _CLOSERS = "”’」』）)】》\"'"
 # A clause of a sentence: what a semicolon separates (several counties, several years).
 _CLAUSE_END = "；;"
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# The unit written right after a figure: 「107.37」 → 「107.37亿元」, 「4」 → 「4分钟」.
+_UNIT_AFTER = re.compile(
+    r"\s*(?:%|‰|℃|[万亿千百十]{0,2}(?:美元|欧元|英镑|元|吨|千瓦时|千瓦|瓦|平方公里|平方米|千米|公里|米|"
+    r"分钟|小时|秒|个|座|项|家|人次|人|辆|台|亩|户|名|次|倍|天|年|岁|届|场|部|集|首|本|张|件|位|所|种|条|只|头|"
+    r"斤|克|升|度)|[万亿千百])"
+)
 
 
 @dataclass(frozen=True)
@@ -53,9 +58,20 @@ def normalise(text: str) -> str:
     return normalised(text).text
 
 
+def _cuts_a_number(text: str, start: int, end: int) -> bool:
+    """「65.6」 found inside 「165.6」 or 「65.67」 is not that number."""
+    before = text[start - 1 : start]
+    after = text[end : end + 2]
+    starts_digit = text[start : start + 1].isdigit()
+    ends_digit = text[end - 1 : end].isdigit()
+    return (starts_digit and (before.isdigit() or before == ".")) or (
+        ends_digit and (after[:1].isdigit() or (after[:1] == "." and after[1:2].isdigit()))
+    )
+
+
 def find_all(span: str, text: str) -> list[tuple[int, int]]:
     """Every place `span` occurs in `text` after normalisation, as (start, end) offsets in
-    the original `text` (end exclusive)."""
+    the original `text` (end exclusive); never part of a longer number."""
     needle = normalise(span)
     if not needle:
         return []
@@ -63,7 +79,9 @@ def find_all(span: str, text: str) -> list[tuple[int, int]]:
     found = []
     at = hay.text.find(needle)
     while at >= 0:
-        found.append((hay.origin[at], hay.origin[at + len(needle) - 1] + 1))
+        start, end = hay.origin[at], hay.origin[at + len(needle) - 1] + 1
+        if not _cuts_a_number(text, start, end):
+            found.append((start, end))
         at = hay.text.find(needle, at + 1)
     return found
 
@@ -124,8 +142,13 @@ def previous_sentence(text: str, sentence_start: int) -> str:
     return text[left:end]
 
 
-def numbers(text: str) -> list[str]:
-    return _NUMBER.findall(normalise(text))
+def with_unit(text: str, start: int, end: int) -> int:
+    """The end of a figure at [start, end) with the unit that follows it in `text` (when the
+    span ends in a digit and a unit follows), else `end`."""
+    if end <= start or not text[end - 1].isdigit():
+        return end
+    match = _UNIT_AFTER.match(text, end)
+    return match.end() if match and match.group(0).strip() else end
 
 
 def longest_common_run(span: str, text: str) -> tuple[int, int, int]:

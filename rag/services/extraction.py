@@ -21,6 +21,7 @@ from rag.services.evidence import (
     phrase_bounds,
     previous_sentence,
     sentence_bounds,
+    with_unit,
 )
 from rag.services.grounding import cited_numbers, strip_markers
 from rag.services.scope import (
@@ -151,7 +152,7 @@ class _Located:
 def _locate(span: str, passages: list[PassageText]) -> list[_Located]:
     for candidate in _candidates(span):
         hits = [
-            _Located(i, a, b)
+            _Located(i, a, with_unit(text, a, b))
             for i, (_, text, _) in enumerate(passages)
             for a, b in find_all(candidate, text)
         ]

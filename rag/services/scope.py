@@ -91,6 +91,8 @@ class EvidenceScope:
     periods: set[tuple[int, int]] = field(default_factory=set)
     places: list[str] = field(default_factory=list)
     forecast: bool = False
+    # True when the years come from the clause or sentence itself, not from around it.
+    years_stated: bool = False
 
     def describe(self) -> str:
         """「2025年1-9月 克州」: the scope as a reader would say it."""
@@ -197,6 +199,7 @@ def evidence_scope(
     for text in (clause, sentence, before):
         scope.years = years_in(text)
         if scope.years:
+            scope.years_stated = text is not before
             break
     if not scope.years:
         scope.years = relative_years(clause + sentence, article_year)
@@ -221,10 +224,17 @@ def scope_mismatch(
 ) -> str:
     """Why the evidence does not answer the question's scope ('' when it does). A place of
     the question must be named by the clause, else by the sentence, else by `context` (the
-    passage and its title) when the clause and sentence name no other place."""
+    passage and its title) when the clause and sentence name no other place.
+
+    A figure is held to every rule. An answer without a number (a name, a place, a phrase)
+    is held only to what its own sentence states and to the places the passage names: the
+    time around a name matters less than the time a figure was counted for."""
+    figure = _has_number(answer)
     if asked.years and not asked.years & evidence.years:
         if not evidence.years and all(y in context for y in asked.years):
             pass  # the passage names the year and nothing in the evidence contradicts it
+        elif not figure and not evidence.years_stated:
+            pass
         else:
             stated = "、".join(sorted(evidence.years)) or "no year"
             return f"the question asks about {'、'.join(sorted(asked.years))}, the evidence states {stated}"
@@ -232,21 +242,23 @@ def scope_mismatch(
         # 「2025年第三季度招商推介大会上签约多少」: the period names the event, and the
         # passage says so; the figure itself states no other period.
         named = not evidence.periods and any(w in context for w in asked.period_words)
-        if asked.period not in evidence.periods and not named:
+        if asked.period not in evidence.periods and not named and (figure or evidence.periods):
             stated = _periods_text(evidence.periods) or "no period"
             return f"the question asks about months {_periods_text({asked.period})}, the evidence states {stated}"
-    elif asked.period == FULL_YEAR and evidence.periods - {FULL_YEAR}:
+    elif asked.period == FULL_YEAR and figure and evidence.periods - {FULL_YEAR}:
         return f"the question asks about the full year, the evidence states {_periods_text(evidence.periods)}"
     for place in asked.places:
-        for text in (clause, sentence, context):
+        for text in (clause, sentence, context) if figure else (context,):
             if place in text:
                 break
-            others = [p for p in places_in(text) if p not in place and place not in p]
+            others = [
+                p for p in places_in(text) if p not in place and place not in p and p not in answer
+            ]
             if others or text is context:
                 return f"the question asks about {place}, the evidence is about {'、'.join(others) or 'another place'}"
     if asked.unit_family and unit_family(answer) and unit_family(answer) != asked.unit_family:
         return f"the question asks for a figure in {asked.unit_family}, the answer is {answer}"
-    if evidence.forecast and not asked.forecast and _has_number(answer):
+    if evidence.forecast and not asked.forecast and figure:
         return (
             "the evidence states a planned or expected figure, the question asks what was reached"
         )

@@ -174,3 +174,21 @@ def test_an_open_question_gets_the_figure_for_every_period_the_passages_give() -
     ]
     # a question that names its period gets that period's figure only
     assert len(_extract("克州2025年1-9月外贸进出口总额是多少？", "107.37亿元").parts) == 1
+
+
+def test_a_bare_figure_takes_its_unit_from_the_passage_and_never_matches_inside_another() -> None:
+    assert [p.answer for p in _extract("克州1-9月外贸进出口总额", "107.37").parts] == ["107.37亿元"]
+    assert [p.answer for p in _extract("阿图什市签约了几个项目？", "7").parts] == ["7个"]
+    assert find_all("5.2%", "增长45.2%") == []
+    assert find_all("65.6", "总额165.6亿元、65.67亿元") == []
+
+
+def test_an_answer_that_is_a_place_or_name_is_held_to_its_own_sentence_only() -> None:
+    campus = ("北京大学", "1952年，学校迁至燕园。北京大学位于北京市海淀区颐和园路5号。", "")
+    result = extract_answer("北京大学位于北京的哪个区？", "海淀区", [campus], 0.34)
+    assert [p.answer for p in result.parts] == ["海淀区"]  # 海淀区 is the answer, not another place
+    # the year of the sentence before does not contradict a name ...
+    assert extract_answer("北京大学2001年位于哪个区？", "海淀区", [campus], 0.34).parts
+    # ... but a figure is held to it
+    figure = ("北京大学", "1952年，学校迁至燕园。占地面积274公顷。", "")
+    assert not extract_answer("北京大学2001年占地面积多少公顷？", "274公顷", [figure], 0.34).parts
