@@ -2,16 +2,17 @@
 
 from rag import answer
 a = answer("克州1-9月外贸总额")
-a.text, a.refused, a.citations
+a.short_answer, a.text, a.refused, a.citations  # citations carry quote + offsets
 """
 
 from rag.frontends.api import answer, answer_stream
-from rag.services.answer import Answer, Citation
+from rag.services.answer import Answer, AnswerPart, Citation
 from rag.services.rag_service import RagService
 from rag.settings import Settings, load_settings
 
 __all__ = [
     "Answer",
+    "AnswerPart",
     "Citation",
     "RagService",
     "Settings",

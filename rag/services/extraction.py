@@ -229,7 +229,9 @@ def _judge(
     sentence_text = text[slice(*sentence)]
     scope = evidence_scope(phrase, clause, sentence_text, before, year)
     answer = text[loc.start : loc.end]
-    mismatch = scope_mismatch(asked, scope, clause, sentence_text, f"{title}\n{text}", answer)
+    # What the article says around the passage: the title and every retrieved passage of it.
+    article = "\n".join([title, *(t for ti, t, _ in passages if ti == title)])
+    mismatch = scope_mismatch(asked, scope, clause, sentence_text, article, answer)
     support = metric_support(asked, [title, before, sentence_text])
     if not mismatch and support < min_metric_support:
         mismatch = (
@@ -263,7 +265,7 @@ def _other_periods(
     figure for other periods (2024年1至8月 and 2025年1-9月), each of those too: an answer
     that picked one would drop the period that makes it true. Only figures with a unit,
     in sentences that state every word of the metric and a different time."""
-    asked = question_scope(question)
+    asked = question_scope(question, question, "\n".join(t for _, t, _ in passages))
     family = unit_family(chosen.part.answer)
     if asked.years or asked.period or not family or not (chosen.years or chosen.periods):
         return []
@@ -293,6 +295,7 @@ def extract_answer(
         result.reason = "the reply holds no answer"
         result.missing = parts if len(parts) > 1 else []
         return result
+    documents = "\n".join(f"{title}\n{text}" for title, text, _ in passages)
     answered: dict[int, list[ExtractedPart]] = {}
     rejections: list[str] = []
     used: set[tuple[int, int]] = set()
@@ -306,7 +309,7 @@ def extract_answer(
         if not located:
             rejections.append(f"{span!r} is in no retrieved passage")
             continue
-        asked = question_scope(part, whole=question)
+        asked = question_scope(part, question, documents)
         verdicts = sorted(
             (_judge(part, asked, loc, passages, cited, min_metric_support) for loc in located),
             key=lambda v: v.rank,

@@ -63,6 +63,13 @@ _ASKED_UNIT = re.compile(
 )
 _ASKED_SHARE = re.compile(r"(比重|占比|百分之|增长率|增速|增幅)")
 
+# A rank the question asks about: only a sentence that states that rank answers it
+# (「排名第一的是哪家」 is not answered by the first company a sentence lists).
+_RANK = re.compile(
+    r"(?:排名|排在|排|位列|位居|居)(第[一二三四五六七八九十百\d]+)|(第[一二三四五六七八九十百\d]+)[名位]"
+    r"|(首位|榜首|冠军)"
+)
+
 # A figure that is planned, expected or a target, not one that was reached.
 _FORECAST = re.compile(r"预计|计划|目标|力争|有望|将达|将完成|将实现|将建成|规划|拟")
 # Words of a question that carry its time, its unit or its form, not the metric it asks about.
@@ -81,6 +88,7 @@ class QuestionScope:
     unit_family: str = ""
     forecast: bool = False  # the question asks for a planned or expected figure
     metric_terms: tuple[str, ...] = ()
+    ranks: tuple[str, ...] = ()  # 「第一」「榜首」: ranks the question asks about
 
 
 @dataclass
@@ -142,10 +150,16 @@ def relative_years(text: str, anchor: str) -> set[str]:
 
 
 # 「该市」「全州」「各县」 point at a place named elsewhere; they name none themselves. 中国
-# is in the names of lists and bodies (「胡润中国…榜」) more often than it scopes a figure.
+# is in the names of lists and bodies (「胡润中国…榜」) more often than it scopes a figure;
+# 城市, 超市, 上市 end in 市 without being places.
 _PLACE_POINTER = re.compile(
-    r"^(?:[该本全我各此其当](?:省|市|县|州|区|镇|乡)|[省市县州区镇乡]+|中国|全国|我国)$"
+    r"^(?:[该本全我各此其当](?:省|市|县|州|区|镇|乡)|[省市县州区镇乡]+|中国|全国|我国|"
+    r"城市|都市|超市|股市|楼市|夜市|集市|门市|上市)$"
 )
+
+
+_PLACE_SUFFIXES = ("市", "县", "州", "省")
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,4}")
 
 
 def places_in(text: str) -> list[str]:
@@ -160,10 +174,11 @@ def unit_family(text: str) -> str:
     return ""
 
 
-def question_scope(part: str, whole: str = "") -> QuestionScope:
+def question_scope(part: str, whole: str = "", documents: str = "") -> QuestionScope:
     """The scope of one part of a question: time and place from the whole question (「2024年
     克州外贸总额是多少，增长多少」: the second part is about 2024 克州 too), the unit and the
-    metric from the part itself."""
+    metric from the part itself. A word of the question that `documents` write with a place
+    suffix (宿迁 → 宿迁市) is a place even where jieba does not know it."""
     whole = whole or part
     asked = _ASKED_UNIT.search(part)
     family = unit_family(asked.group(1)) if asked else ""
@@ -171,6 +186,15 @@ def question_scope(part: str, whole: str = "") -> QuestionScope:
         family = "percent"
     periods = periods_in(whole)
     places = tuple(places_in(whole))
+    if documents:
+        places += tuple(
+            t
+            for t in content_terms(whole)
+            if _CJK_WORD.fullmatch(t)
+            and t not in places
+            and any(f"{t}{suffix}" in documents for suffix in _PLACE_SUFFIXES)
+            and not _PLACE_POINTER.match(t + "市")
+        )
     metric = [
         t
         for t in content_terms(part)
@@ -186,6 +210,7 @@ def question_scope(part: str, whole: str = "") -> QuestionScope:
         unit_family=family,
         forecast=bool(re.search(r"预计|计划|目标|将", whole)),
         metric_terms=tuple(metric),
+        ranks=tuple(next(g for g in m.groups() if g) for m in _RANK.finditer(part)),
     )
 
 
@@ -256,6 +281,9 @@ def scope_mismatch(
             ]
             if others or text is context:
                 return f"the question asks about {place}, the evidence is about {'、'.join(others) or 'another place'}"
+    for rank in asked.ranks:
+        if rank not in sentence:
+            return f"the question asks for {rank}, the evidence sentence states no such rank"
     if asked.unit_family and unit_family(answer) and unit_family(answer) != asked.unit_family:
         return f"the question asks for a figure in {asked.unit_family}, the answer is {answer}"
     if evidence.forecast and not asked.forecast and figure:

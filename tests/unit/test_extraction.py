@@ -192,3 +192,42 @@ def test_an_answer_that_is_a_place_or_name_is_held_to_its_own_sentence_only() ->
     # ... but a figure is held to it
     figure = ("北京大学", "1952年，学校迁至燕园。占地面积274公顷。", "")
     assert not extract_answer("北京大学2001年占地面积多少公顷？", "274公顷", [figure], 0.34).parts
+
+
+def test_a_period_named_in_another_passage_of_the_same_article_counts() -> None:
+    lead = ("潮涌帕米尔扬帆正当时", "——克州2025年第三季度招商推介大会暨项目签约仪式综述", "2025")
+    figures = ("潮涌帕米尔扬帆正当时", "政企签约项目17个,签约总金额达39.74亿元。", "2025")
+    question = "克州2025年第三季度招商推介大会上政企签约了多少个项目？"
+    assert extract_answer(question, "17个", [figures], 0.34).parts == []
+    assert [p.answer for p in extract_answer(question, "17个", [figures, lead], 0.34).parts] == [
+        "17个"
+    ]
+
+
+def test_a_place_jieba_does_not_know_is_found_by_how_the_documents_write_it() -> None:
+    suqian = (
+        "2024宿迁绿色产业洽谈会正式开幕",
+        "宿迁市委书记陈忠伟致辞。本次绿洽会共签约项目71个。",
+        "2024",
+    )
+    changzhou = (
+        "江苏成为中国新能源产业集聚度最高省份",
+        "当天，现场共有42个代表项目签约，项目总投资397亿元。",
+        "2024",
+    )
+    question = "2024宿迁绿色产业洽谈会签约项目的总投资额是多少？"
+    result = extract_answer(question, "397亿元", [suqian, changzhou], 0.34)
+    assert result.parts == []
+    assert "宿迁" in result.reason
+
+
+def test_a_rank_is_answered_only_by_a_sentence_that_states_it() -> None:
+    listing = (
+        "广州文化企业30强",
+        "活动分别向广州博冠信息科技有限公司、三七文娱等企业授牌。",
+        "2024",
+    )
+    ranked = ("宿迁", "宿迁经济总量增速在长三角41个城市中居第一位。", "2024")
+    question = "“2024年广州文化企业30强”榜单中排名第一的是哪家企业？"
+    assert extract_answer(question, "广州博冠信息科技有限公司", [listing], 0.34).parts == []
+    assert extract_answer("宿迁增速在长三角城市中排第一吗？", "第一位", [ranked], 0.34).parts
