@@ -132,7 +132,10 @@ def _candidates(span: str) -> list[str]:
     found = [span]
     if re.search("[:：]", span):
         found.append(re.split("[:：]", span)[-1].strip(_EDGE_PUNCT))
-    found += [m.group(0).strip() for m in _FIGURE.finditer(span) if len(m.group(0).strip()) > 1]
+    # Only figures with their unit: a bare 「19」 (from 「19世纪」) would match anything.
+    found += [
+        m.group(0).strip() for m in _FIGURE.finditer(span) if not m.group(0).strip().isdigit()
+    ]
     return [c for c in dict.fromkeys(found) if c]
 
 
@@ -232,7 +235,10 @@ def _judge(
     # What the article says around the passage: the title and every retrieved passage of it.
     article = "\n".join([title, *(t for ti, t, _ in passages if ti == title)])
     mismatch = scope_mismatch(asked, scope, clause, sentence_text, article, answer)
-    support = metric_support(asked, [title, before, sentence_text])
+    # A figure must be about the asked metric in its own sentence; a name or phrase in the
+    # passage that talks about it (CMRC: 「它」 in the sentence, the subject in the title).
+    figure = any(c.isdigit() for c in answer)
+    support = metric_support(asked, [title, before, sentence_text] if figure else [title, text])
     if not mismatch and support < min_metric_support:
         mismatch = (
             f"the sentence holding {answer} does not say what the question asks about "

@@ -73,7 +73,9 @@ _RANK = re.compile(
 # A figure that is planned, expected or a target, not one that was reached.
 _FORECAST = re.compile(r"预计|计划|目标|力争|有望|将达|将完成|将实现|将建成|规划|拟")
 # Words of a question that carry its time, its unit or its form, not the metric it asks about.
-_SCOPE_WORDS = re.compile(r"\d|年|月|季度|截至|截止|累计|多少|几|哪|什么|是否|预计|实际|完成")
+_SCOPE_WORDS = re.compile(
+    r"\d|年|月|季度|截至|截止|累计|多少|几|哪|什么|是否|预计|实际|完成|何|谁|怎|如何|吗|呢"
+)
 _UNIT_WORD = re.compile(
     r"[多几]?[个万亿千百]*(?:美元|元|吨|千瓦|瓦|辆|个|人|项|家|座|户|名|平方米)"
 )
