@@ -164,6 +164,9 @@ _PLACE_SUFFIXES = ("市", "县", "州", "省")
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,4}")
 
 
+_POINTER = re.compile(r"[该本全我此](?:省|市|县|州|区)")
+
+
 def places_in(text: str) -> list[str]:
     """Place names in `text`: what jieba tags as a place, and words ending in 省/市/县/州."""
     return [p for p in place_words(text) if not _PLACE_POINTER.match(p)]
@@ -276,7 +279,12 @@ def scope_mismatch(
         return f"the question asks about the full year, the evidence states {_periods_text(evidence.periods)}"
     for place in asked.places:
         for text in (clause, sentence, context) if figure else (context,):
-            if place in text:
+            # The question's places are one scope (克州 and its 阿图什市): a clause that names
+            # any of them is about them. 「该市今年上半年…增长7.3%」: 该市 is the place the
+            # article is about.
+            if any(p in text for p in asked.places) or (
+                text is not context and _POINTER.search(text) and place in context
+            ):
                 break
             others = [
                 p for p in places_in(text) if p not in place and place not in p and p not in answer

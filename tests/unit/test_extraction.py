@@ -231,3 +231,22 @@ def test_a_rank_is_answered_only_by_a_sentence_that_states_it() -> None:
     question = "“2024年广州文化企业30强”榜单中排名第一的是哪家企业？"
     assert extract_answer(question, "广州博冠信息科技有限公司", [listing], 0.34).parts == []
     assert extract_answer("宿迁增速在长三角城市中排第一吗？", "第一位", [ranked], 0.34).parts
+
+
+def test_this_city_in_the_sentence_is_the_place_the_article_names() -> None:
+    suqian = (
+        "2024宿迁绿色产业洽谈会",
+        "宿迁市委书记致辞。该市今年上半年地区生产总值增长7.3%，增速在长三角居第一位。",
+        "2024",
+    )
+    assert extract_answer("2024年上半年宿迁地区生产总值增长多少？", "7.3%", [suqian], 0.34).parts
+
+
+def test_a_county_of_the_asked_prefecture_is_in_scope_another_county_is_not() -> None:
+    question = "在克州2025年招商推介大会上，阿图什市和乌恰县签约项目的金额各是多少？"
+    result = extract_answer(question, "8.04亿元\n19.9亿元", [COUNTIES, KZ_2025], 0.34)
+    assert [p.answer for p in result.parts] == ["8.04亿元", "19.9亿元"]
+    assert (
+        extract_answer("克州阿克陶县签约项目的金额是多少？", "8.04亿元", [COUNTIES], 0.34).parts
+        == []
+    )
