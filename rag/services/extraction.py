@@ -27,6 +27,7 @@ from rag.services.grounding import cited_numbers, strip_markers
 from rag.services.scope import (
     QuestionScope,
     evidence_scope,
+    is_figure,
     metric_support,
     question_scope,
     scope_mismatch,
@@ -237,7 +238,7 @@ def _judge(
     mismatch = scope_mismatch(asked, scope, clause, sentence_text, article, answer)
     # A figure must be about the asked metric in its own sentence; a name or phrase in the
     # passage that talks about it (CMRC: 「它」 in the sentence, the subject in the title).
-    figure = any(c.isdigit() for c in answer)
+    figure = is_figure(answer)
     support = metric_support(asked, [title, before, sentence_text] if figure else [title, text])
     if not mismatch and support < min_metric_support:
         mismatch = (

@@ -259,7 +259,7 @@ def scope_mismatch(
     A figure is held to every rule. An answer without a number (a name, a place, a phrase)
     is held only to what its own sentence states and to the places the passage names: the
     time around a name matters less than the time a figure was counted for."""
-    figure = _has_number(answer)
+    figure = is_figure(answer)
     if asked.years and not asked.years & evidence.years:
         if not evidence.years and all(y in context for y in asked.years):
             pass  # the passage names the year and nothing in the evidence contradicts it
@@ -315,5 +315,12 @@ def _periods_text(periods: Iterable[tuple[int, int]]) -> str:
     return "、".join(f"{a}-{b}月" for a, b in sorted(periods))
 
 
-def _has_number(text: str) -> bool:
-    return re.search(r"\d", text) is not None
+_FIGURE_IN_ANSWER = re.compile(r"\d+(?:\.\d+)?\s*(?:%|‰|[万亿千百]{0,2}[^\d\s，,。；;、]{0,3})")
+
+
+def is_figure(answer: str) -> bool:
+    """An answer that is a figure (「107.37亿元」「17个」「45.2%」), not a phrase that happens to
+    hold a number (「椭圆状卵形，直径约1厘米」): figures are held to the strict scope rules."""
+    text = re.sub(r"\s", "", answer)
+    covered = sum(len(m.group(0)) for m in _FIGURE_IN_ANSWER.finditer(text))
+    return covered > 0 and covered * 2 >= len(text)
