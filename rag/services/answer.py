@@ -52,9 +52,13 @@ class Answer:
     question: str
     text: str
     refused: bool
+    # True when every answer span was found verbatim in its cited passage. The evidence-first
+    # answer step accepts nothing else, so an answer that is not refused is grounded; the
+    # field stays for callers and reports that read it.
     grounded: bool
     citations: list[Citation] = field(default_factory=list)
-    # Why it was refused or not grounded, for people and for the eval report.
+    # Why it was refused (or which part of the question found no answer), for people and
+    # for the eval report.
     reason: str = ""
     raw_answer: str = ""
     passages: list[Citation] = field(default_factory=list)
@@ -115,6 +119,17 @@ def _as_citation(number: int, hit: NodeWithScore) -> Citation:
         start=int(meta.get("start", 0) or 0),
         end=int(meta.get("end", 0) or 0),
         date=str(meta.get("date", "") or ""),
+    )
+
+
+def _quoted(passage: Citation, number: int, quote_start: int, quote_end: int) -> Citation:
+    """A retrieved passage as cited: its number in the answer and the sentence(s) it backs."""
+    return replace(
+        passage,
+        number=number,
+        quote=passage.text[quote_start:quote_end],
+        quote_start=quote_start,
+        quote_end=quote_end,
     )
 
 
@@ -227,13 +242,11 @@ class AnswerService:
         extracted = extract_answer(
             question,
             raw,
-            [(f"{p.title}", p.text, year) for p, year in zip(passages, years, strict=True)],
+            [(p.title, p.text, year) for p, year in zip(passages, years, strict=True)],
             self.settings.answer.min_metric_support,
         )
         if not extracted.parts:
-            return self._refuse(
-                question, passages, extracted.reason, raw, started, extracted, self.refusal_text
-            )
+            return self._refuse(question, passages, extracted.reason, raw, started, extracted)
         return self._accept(question, raw, passages, extracted, started)
 
     def _accept(
@@ -247,19 +260,10 @@ class AnswerService:
         numbers: dict[int, int] = {}  # passage index -> citation number
         for part in extracted.parts:
             numbers.setdefault(part.passage, len(numbers) + 1)
-        citations = []
-        for index, number in numbers.items():
-            quote_start, quote_end = extracted.quote_bounds(index)
-            source = passages[index]
-            citations.append(
-                replace(
-                    source,
-                    number=number,
-                    quote=source.text[quote_start:quote_end],
-                    quote_start=quote_start,
-                    quote_end=quote_end,
-                )
-            )
+        citations = [
+            _quoted(passages[index], number, *extracted.quote_bounds(index))
+            for index, number in numbers.items()
+        ]
         parts = [
             AnswerPart(p.question, p.answer, numbers[p.passage], p.scope) for p in extracted.parts
         ]
@@ -289,7 +293,6 @@ class AnswerService:
         raw: str,
         started: float,
         extracted: ExtractedAnswer | None = None,
-        refusal: str = "",
     ) -> Answer:
         """A refusal; when the evidence was rejected for its scope, the text also says what
         the documents do hold, with its own scope and citation."""
@@ -297,18 +300,9 @@ class AnswerService:
         citations: list[Citation] = []
         if extracted is not None and extracted.near_miss is not None:
             miss = extracted.near_miss
-            source = passages[miss.passage]
-            citations = [
-                replace(
-                    source,
-                    number=1,
-                    quote=source.text[miss.quote_start : miss.quote_end],
-                    quote_start=miss.quote_start,
-                    quote_end=miss.quote_end,
-                )
-            ]
+            citations = [_quoted(passages[miss.passage], 1, miss.quote_start, miss.quote_end)]
             scope = f"（{miss.scope}）" if miss.scope else ""
-            text = f"{refusal}文档中的{miss.answer}{scope}出自：{miss.readable}[1]"
+            text += f"文档中的{miss.answer}{scope}出自：{miss.readable}[1]"
         return Answer(
             question,
             text,
