@@ -162,8 +162,7 @@ _PLACE_POINTER = re.compile(
 
 _PLACE_SUFFIXES = ("市", "县", "州", "省")
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,4}")
-
-
+# 该市/本县 in an evidence sentence stand for the place the article names.
 _POINTER = re.compile(r"[该本全我此](?:省|市|县|州|区)")
 
 
@@ -198,7 +197,6 @@ def question_scope(part: str, whole: str = "", documents: str = "") -> QuestionS
             if _CJK_WORD.fullmatch(t)
             and t not in places
             and any(f"{t}{suffix}" in documents for suffix in _PLACE_SUFFIXES)
-            and not _PLACE_POINTER.match(t + "市")
         )
     metric = [
         t
