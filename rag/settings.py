@@ -80,6 +80,9 @@ class AnswerSettings(BaseModel):
     # words) that the evidence sentence, the sentence before it and the article title must
     # contain; below it the figure answers another question and is not accepted.
     min_metric_support: float = 0.34
+    # Parts of a multi-part question the model's reply leaves out are asked again, each on
+    # its own, in at most this many more calls (0: never; the part is named as missing).
+    max_followups: int = 3
 
 
 class IngestSettings(BaseModel):

@@ -101,13 +101,18 @@ def search_tokens(text: str) -> list[str]:
     return tokens
 
 
+# Words that point at something named elsewhere (「这个计划由谁来主持」): in a question they
+# say nothing about what it asks. Not stopwords for search, where they are harmless.
+_POINTERS = frozenset(["这个", "那个", "这些", "那些", "这种", "那种", "这里", "那里", "它们"])
+
+
 def content_terms(question: str) -> list[str]:
     """The words a question is about: no function words, punctuation or lone characters
     (a lone digit says little), but years and other numbers of two or more digits stay."""
     terms = []
     for token in _jieba().lcut(question.lower()):
         token = token.strip()
-        if len(token) < 2 or token in STOPWORDS or not _WORDISH.search(token):
+        if len(token) < 2 or token in STOPWORDS or token in _POINTERS or not _WORDISH.search(token):
             continue
         terms.append(token)
     return list(dict.fromkeys(terms))
@@ -140,6 +145,17 @@ def place_words(text: str) -> list[str]:
         if len(w.word) >= 2 and (w.flag.startswith("ns") or w.word.endswith(_PLACE_END))
     ]
     return list(dict.fromkeys(names))
+
+
+def term_weight(term: str) -> float:
+    """How much a word says about what a question is about: its rarity in jieba's
+    dictionary (-log of its frequency), so that a name (王家瑞, unknown to the dictionary)
+    outweighs the 担任 and 职务 around it."""
+    import math
+
+    jieba = _jieba()
+    total = float(jieba.dt.total or 1)
+    return math.log(total / (float(jieba.dt.FREQ.get(term, 0) or 0) + 1.0))
 
 
 def term_support(term: str, text: str) -> float:

@@ -4,7 +4,7 @@ state verbatim, for the time, place and kind of figure the question asks about."
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field, replace
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
@@ -13,7 +13,7 @@ from llama_index.core.schema import NodeWithScore
 
 from rag.components.prompts import ChatPrompt
 from rag.errors import IndexMissingError
-from rag.services.extraction import ExtractedAnswer, extract_answer
+from rag.services.extraction import ExtractedAnswer, extract_answer, extract_followup
 from rag.services.grounding import is_refusal
 from rag.services.index_store import IndexStore
 from rag.services.retrieval import HybridRetriever
@@ -192,14 +192,42 @@ class AnswerService:
             (float(h.node.metadata.get("dense_similarity", -1.0)) for h in hits), default=-1.0
         )
         if not hits or best < self.settings.retrieval.min_dense_similarity:
-            yield self._refuse(
+            answer = self._refuse(
                 question,
                 passages,
                 f"no passage is close to the question (best similarity {best:.2f})",
                 "",
-                started,
             )
+            answer.seconds = time.perf_counter() - started
+            yield answer
             return
+        texts = [(p.title, p.text, _article_year(h)) for p, h in zip(passages, hits, strict=True)]
+        calls: list[tuple[list[ChatMessage], str, object]] = []
+        messages = self._messages(question, passages)
+        raw, usage = yield from self._generate(messages)
+        calls.append((messages, raw, usage))
+        extracted: ExtractedAnswer | None = None
+        if not is_refusal(raw, self.refusal_text):
+            min_support = self.settings.answer.min_metric_support
+            extracted = extract_answer(question, raw, texts, min_support)
+            # A part of the question the reply left out is asked again on its own, once.
+            followups = list(extracted.followups.items())[: self.settings.answer.max_followups]
+            for part, ask in followups:
+                messages = self._messages(ask, passages)
+                yield "\n"
+                more, usage = yield from self._generate(messages)
+                calls.append((messages, more, usage))
+                extracted.merge(part, extract_followup(question, part, more, texts, min_support))
+        raw = "\n".join(reply for _, reply, _ in calls)
+        answer = self._verdict(question, raw, passages, extracted)
+        answer.seconds = time.perf_counter() - started
+        counts = [_token_counts(self.llm, m, r, u) for m, r, u in calls]
+        if all(p is not None and c is not None for p, c in counts):
+            answer.prompt_tokens = sum(p or 0 for p, _ in counts)
+            answer.completion_tokens = sum(c or 0 for _, c in counts)
+        yield answer
+
+    def _messages(self, question: str, passages: list[Citation]) -> list[ChatMessage]:
         system, user = self.prompt.render(
             question=question,
             passages=[
@@ -208,10 +236,14 @@ class AnswerService:
             ],
             refusal=self.refusal_text,
         )
-        messages = [
+        return [
             ChatMessage(role=MessageRole.SYSTEM, content=system),
             ChatMessage(role=MessageRole.USER, content=user),
         ]
+
+    def _generate(self, messages: list[ChatMessage]) -> Generator[str, None, tuple[str, object]]:
+        """Streams the model's reply (yields its deltas); returns all of it and the
+        backend's token usage when it reports one."""
         raw = ""
         usage: object = None
         for chunk in self.llm.stream_chat(messages):
@@ -221,33 +253,22 @@ class AnswerService:
                 yield delta
             if isinstance(chunk.raw, dict) and chunk.raw.get("usage"):
                 usage = chunk.raw["usage"]
-        answer = self._check(question, raw, passages, [_article_year(h) for h in hits], started)
-        answer.prompt_tokens, answer.completion_tokens = _token_counts(
-            self.llm, messages, raw, usage
-        )
-        yield answer
+        return raw, usage
 
-    def _check(
+    def _verdict(
         self,
         question: str,
         raw: str,
         passages: list[Citation],
-        years: list[str],
-        started: float,
+        extracted: ExtractedAnswer | None,
     ) -> Answer:
-        if is_refusal(raw, self.refusal_text):
+        if extracted is None:
             return self._refuse(
-                question, passages, "the model found no answer in the passages", raw, started
+                question, passages, "the model found no answer in the passages", raw
             )
-        extracted = extract_answer(
-            question,
-            raw,
-            [(p.title, p.text, year) for p, year in zip(passages, years, strict=True)],
-            self.settings.answer.min_metric_support,
-        )
         if not extracted.parts:
-            return self._refuse(question, passages, extracted.reason, raw, started, extracted)
-        return self._accept(question, raw, passages, extracted, started)
+            return self._refuse(question, passages, extracted.reason, raw, extracted)
+        return self._accept(question, raw, passages, extracted)
 
     def _accept(
         self,
@@ -255,7 +276,6 @@ class AnswerService:
         raw: str,
         passages: list[Citation],
         extracted: ExtractedAnswer,
-        started: float,
     ) -> Answer:
         numbers: dict[int, int] = {}  # passage index -> citation number
         for part in extracted.parts:
@@ -280,7 +300,6 @@ class AnswerService:
             reason,
             raw,
             passages,
-            time.perf_counter() - started,
             short_answer="；".join(p.answer for p in extracted.parts),
             parts=parts,
         )
@@ -291,7 +310,6 @@ class AnswerService:
         passages: list[Citation],
         reason: str,
         raw: str,
-        started: float,
         extracted: ExtractedAnswer | None = None,
     ) -> Answer:
         """A refusal; when the evidence was rejected for its scope, the text also says what
@@ -312,5 +330,4 @@ class AnswerService:
             reason,
             raw,
             passages,
-            time.perf_counter() - started,
         )

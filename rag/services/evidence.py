@@ -58,6 +58,14 @@ def normalise(text: str) -> str:
     return normalised(text).text
 
 
+@lru_cache(maxsize=256)
+def _without_punctuation(text: str) -> Normalised:
+    """`normalised(text)` less its punctuation, still mapped to the original offsets."""
+    base = normalised(text)
+    kept = [i for i, ch in enumerate(base.text) if not unicodedata.category(ch).startswith("P")]
+    return Normalised("".join(base.text[i] for i in kept), tuple(base.origin[i] for i in kept))
+
+
 def _cuts_a_number(text: str, start: int, end: int) -> bool:
     """「65.6」 found inside 「165.6」 or 「65.67」 is not that number."""
     before = text[start - 1 : start]
@@ -69,13 +77,18 @@ def _cuts_a_number(text: str, start: int, end: int) -> bool:
     )
 
 
-def find_all(span: str, text: str) -> list[tuple[int, int]]:
+def find_all(span: str, text: str, punctuation: bool = True) -> list[tuple[int, int]]:
     """Every place `span` occurs in `text` after normalisation, as (start, end) offsets in
-    the original `text` (end exclusive); never part of a longer number."""
-    needle = normalise(span)
+    the original `text` (end exclusive); never part of a longer number. With
+    `punctuation=False` both sides are compared without their punctuation (a model that
+    wrote 「1927年3月12日由…」 for the text's 「1927年3月12日，由…」)."""
+    hay, needle = (
+        (normalised(text), normalise(span))
+        if punctuation
+        else (_without_punctuation(text), _without_punctuation(span).text)
+    )
     if not needle:
         return []
-    hay = normalised(text)
     found = []
     at = hay.text.find(needle)
     while at >= 0:
@@ -169,3 +182,57 @@ def longest_common_run(span: str, text: str) -> tuple[int, int, int]:
                     best = (i - current[j], i, current[j])
         previous = current
     return best
+
+
+_CN_DIGIT = "零一二三四五六七八九"
+
+
+def positional_numeral(number: int) -> str:
+    """19 → 十九, 10 → 十, 305 → 三百零五 (numbers below 10,000)."""
+    if number < 10:
+        return _CN_DIGIT[number]
+    out = ""
+    zero = False
+    for value, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = number // value % 10
+        if digit:
+            if zero:
+                out += "零"
+            out += ("" if value == 10 and number < 20 else _CN_DIGIT[digit]) + name
+            zero = False
+        elif out:
+            zero = True
+    return out
+
+
+def chinese_numerals(span: str) -> str:
+    """The span with its whole numbers as Chinese numerals, the way a text writes them:
+    a year digit by digit (1961年 → 一九六一年), other numbers positionally (19世纪 → 十九世纪,
+    9月10日 → 九月十日). '' when the span has no whole number to rewrite."""
+
+    def spell(match: re.Match[str]) -> str:
+        digits = match.group(0)
+        if len(digits) == 4 and span[match.end() : match.end() + 1] == "年":
+            return "".join(_CN_DIGIT[int(d)] for d in digits).replace("零", "〇")
+        return positional_numeral(int(digits))
+
+    pattern = re.compile(r"(?<![\d.,])\d{1,4}(?![\d.,])")
+    return pattern.sub(spell, span) if pattern.search(span) else ""
+
+
+def find_in_order(pieces: list[str], text: str) -> list[tuple[int, int]]:
+    """Where `pieces` occur one after another inside one sentence of `text` (「从竹根部地下茎
+    繁发竹笋」「开花结子后撒落地上繁殖成林」 from 「一是从…，二是开花结子后…」): the span
+    from the first piece's start to the last piece's end, for each place the first occurs."""
+    found = []
+    for start, end in find_all(pieces[0], text):
+        _, sentence_end = sentence_bounds(text, start, end)
+        last = end
+        for piece in pieces[1:]:
+            later = [(a, b) for a, b in find_all(piece, text) if a >= last and b <= sentence_end]
+            if not later:
+                break
+            last = later[0][1]
+        else:
+            found.append((start, last))
+    return found

@@ -11,14 +11,17 @@ time, place or figure that its evidence does not.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rag.services.evidence import (
+    chinese_numerals,
     clause_bounds,
     find_all,
+    find_in_order,
     longest_common_run,
     normalise,
     phrase_bounds,
+    positional_numeral,
     previous_sentence,
     sentence_bounds,
     with_unit,
@@ -47,6 +50,7 @@ _FIGURE = re.compile(
     r"\d+(?:\.\d+)?\s*(?:%|‰|[万亿千百]{0,2}(?:美元|元|吨|千瓦|瓦|平方米|公里|个|座|项|家|人|辆|台|亩|户|名|次|倍|天|米)?)"
 )
 _MAX_READABLE = 120
+_ASKS_RANK = re.compile(r"第几|排名多少|名次")
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,16 @@ class ExtractedAnswer:
     reason: str = ""  # why nothing was accepted
     # The best span that was found verbatim but rejected for its scope, to tell the user.
     near_miss: ExtractedPart | None = None
+    # For each part in `missing`, the question that asks for it alone (for a second call).
+    followups: dict[str, str] = field(default_factory=dict)
+
+    def merge(self, part: str, more: ExtractedAnswer) -> None:
+        """Adds what a second call found for `part`, one of `missing`."""
+        if not more.parts:
+            return
+        self.parts += [replace(p, question=part) for p in more.parts]
+        self.missing = [m for m in self.missing if m != part]
+        self.followups.pop(part, None)
 
     def quote_bounds(self, passage: int) -> tuple[int, int]:
         """The quote of one cited passage: from its first to its last supporting sentence."""
@@ -109,6 +123,35 @@ def question_parts(question: str) -> list[str]:
     return [p.strip(" ，,") for p in parts] or [question]
 
 
+_LISTED = r"(?:和|与|及|、|以及)"
+
+
+def enumerated_parts(question: str) -> list[str]:
+    """「阿图什市和阿克陶县签约项目的金额各是多少？」 → one whole question per listed place
+    or year (「阿图什市签约项目的金额是多少？」), when a 各/分别 asks for each; else []."""
+    from rag.services.scope import places_in
+
+    if not re.search("各|分别", question):
+        return []
+    names = sorted(
+        set(places_in(question)) | set(re.findall(r"\d{4}年", question)), key=len, reverse=True
+    )
+    if len(names) < 2:
+        return []
+    name = "|".join(map(re.escape, names))
+    listing = re.search(f"(?:{name})(?:{_LISTED}(?:{name}))+", question)
+    if not listing:
+        return []
+    items = list(dict.fromkeys(re.findall(name, listing.group(0))))
+    rest = re.sub("各自|各|分别", "", question[listing.end() :], count=1)
+    return [question[: listing.start()] + item + rest for item in items] if len(items) > 1 else []
+
+
+def followup_question(question: str, part: str, standalone: bool) -> str:
+    """What to ask the model for one part it left unanswered."""
+    return part if standalone else f"{question}\n（这里只问：{part}）"
+
+
 def reply_spans(raw: str, wanted: int) -> list[tuple[str, list[int]]]:
     """The answer spans of a reply (one per line or per 「；」), each with the passage
     numbers the model wrote beside it (a hint for ties, never trusted on its own)."""
@@ -127,17 +170,39 @@ def reply_spans(raw: str, wanted: int) -> list[tuple[str, list[int]]]:
     return spans
 
 
-def _candidates(span: str) -> list[str]:
-    """What to look for in the passages: the span, the span after a label (「领队：刘刚」),
-    then the figures it states (a model that wrote a sentence around the number)."""
+def _after_question(span: str, question: str) -> str:
+    """The span less an opening that restates the question: 「王法慧是晋陵郡太守王蕴之女」
+    for 「王法慧是谁的女儿？」 → 「晋陵郡太守王蕴之女」 ('' when it opens with no such piece)."""
+    asked = normalise(question)
+    text = normalise(span)
+    opening = next((n for n in range(len(text) - 1, 1, -1) if text[:n] in asked), 0)
+    if not opening:
+        return ""
+    rest = re.sub(r"^(?:是|为|在|于|位于|有|的|[:：，,])+", "", text[opening:])
+    return rest.strip(_EDGE_PUNCT) if len(rest) >= 2 else ""
+
+
+def _candidates(span: str, question: str) -> list[str]:
+    """What to look for in the passages: the span, the span after a label (「领队：刘刚」)
+    or after a restatement of the question, then the figures it states (a model that wrote
+    a sentence around the number)."""
     found = [span]
     if re.search("[:：]", span):
         found.append(re.split("[:：]", span)[-1].strip(_EDGE_PUNCT))
+    found.append(_after_question(span, question))
     # Only figures with their unit: a bare 「19」 (from 「19世纪」) would match anything.
     found += [
         m.group(0).strip() for m in _FIGURE.finditer(span) if not m.group(0).strip().isdigit()
     ]
     return [c for c in dict.fromkeys(found) if c]
+
+
+def _as_rank(number: str, passages: list[PassageText]) -> str:
+    """「排第几？」 answered 「1」: the rank as the passages write it (第1 or 第一)."""
+    for rank in (f"第{number}", f"第{positional_numeral(int(number))}"):
+        if any(find_all(rank, text) for _, text, _ in passages):
+            return rank
+    return number
 
 
 def _restates_question(span: str, question: str) -> bool:
@@ -153,12 +218,36 @@ class _Located:
     end: int
 
 
-def _locate(span: str, passages: list[PassageText]) -> list[_Located]:
-    for candidate in _candidates(span):
+def _locate(span: str, question: str, passages: list[PassageText]) -> list[_Located]:
+    candidates = _candidates(span, question)
+    # The same with the numbers as a text may write them (19世纪 → 十九世纪); never a bare
+    # number, which as 「四」 would match inside any word.
+    candidates += [chinese_numerals(c) for c in candidates if not c.isdigit()]
+    for candidate in filter(None, candidates):
         hits = [
             _Located(i, a, with_unit(text, a, b))
             for i, (_, text, _) in enumerate(passages)
             for a, b in find_all(candidate, text)
+        ]
+        if hits:
+            return hits
+    # The same words with other punctuation, or stitched from pieces of one sentence (the
+    # stretch that holds them).
+    for candidate in filter(None, (span, _after_question(span, question))):
+        hits = [
+            _Located(i, a, b)
+            for i, (_, text, _) in enumerate(passages)
+            for a, b in find_all(candidate, text, punctuation=False)
+        ]
+        if hits and len(normalise(candidate)) >= 4:
+            return hits
+        pieces = [p for p in re.split(r"[，,、；;。]", candidate) if len(p) >= 2]
+        if len(pieces) < 2:
+            continue
+        hits = [
+            _Located(i, a, b)
+            for i, (_, text, _) in enumerate(passages)
+            for a, b in find_in_order(pieces, text)
         ]
         if hits:
             return hits
@@ -239,7 +328,7 @@ def _judge(
     # A figure must be about the asked metric in its own sentence; a name or phrase in the
     # passage that talks about it (CMRC: 「它」 in the sentence, the subject in the title).
     figure = is_figure(answer)
-    support = metric_support(asked, [title, before, sentence_text] if figure else [title, text])
+    support = metric_support(asked, [title, before, sentence_text] if figure else [article])
     if not mismatch and support < min_metric_support:
         mismatch = (
             f"the sentence holding {answer} does not say what the question asks about "
@@ -293,14 +382,23 @@ def _other_periods(
 
 
 def extract_answer(
-    question: str, raw: str, passages: list[PassageText], min_metric_support: float
+    question: str,
+    raw: str,
+    passages: list[PassageText],
+    min_metric_support: float,
+    only_part: str = "",
 ) -> ExtractedAnswer:
-    parts = question_parts(question)
+    """The parts of `question` that `raw` answers with verified spans. With `only_part`,
+    `raw` answers that one part of the question (a second call for a missing part)."""
+    enumerated = enumerated_parts(question)
+    standalone = bool(enumerated)
+    parts = [only_part] if only_part else enumerated or question_parts(question)
     spans = reply_spans(raw, len(parts))
     result = ExtractedAnswer()
     if not spans:
         result.reason = "the reply holds no answer"
         result.missing = parts if len(parts) > 1 else []
+        result.followups = {p: followup_question(question, p, standalone) for p in result.missing}
         return result
     documents = "\n".join(f"{title}\n{text}" for title, text, _ in passages)
     answered: dict[int, list[ExtractedPart]] = {}
@@ -309,14 +407,18 @@ def extract_answer(
     for number, (span, cited) in enumerate(spans):
         part_index = min(number, len(parts) - 1)
         part = parts[part_index]
+        if _ASKS_RANK.search(part) and span.isdigit() and int(span) < 1000:
+            span = _as_rank(span, passages)
         if _restates_question(span, question):
             rejections.append(f"the reply {span!r} only restates the question")
             continue
-        located = _locate(span, passages)
+        located = _locate(span, question, passages)
         if not located:
             rejections.append(f"{span!r} is in no retrieved passage")
             continue
-        asked = question_scope(part, question, documents)
+        # A part that names its own place or year (阿图什市, of 「阿图什市和阿克陶县…各」)
+        # takes its scope from itself, not from the whole list.
+        asked = question_scope(part, part if standalone else question, documents)
         verdicts = sorted(
             (_judge(part, asked, loc, passages, cited, min_metric_support) for loc in located),
             key=lambda v: v.rank,
@@ -328,7 +430,7 @@ def extract_answer(
             if result.near_miss is None:
                 result.near_miss = best
             continue
-        if len(parts) == 1 and not answered:
+        if len(parts) == 1 and not answered and not only_part:
             answered[part_index] = [
                 best,
                 *_other_periods(question, verdicts[0], passages, min_metric_support),
@@ -342,6 +444,20 @@ def extract_answer(
     result.parts = [p for i in sorted(answered) for p in answered[i]]
     if len(parts) > 1 and result.parts:
         result.missing = [p for i, p in enumerate(parts) if i not in answered]
+        result.followups = {p: followup_question(question, p, standalone) for p in result.missing}
     if not result.parts:
         result.reason = "; ".join(rejections) or "the reply holds no answer"
     return result
+
+
+def extract_followup(
+    question: str,
+    part: str,
+    raw: str,
+    passages: list[PassageText],
+    min_metric_support: float,
+) -> ExtractedAnswer:
+    """The answer a second call gave for one missing `part` of `question`."""
+    if part in enumerated_parts(question):
+        return extract_answer(part, raw, passages, min_metric_support)
+    return extract_answer(question, raw, passages, min_metric_support, only_part=part)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rag.components.chinese_tokens import content_terms, place_words, term_support
+from rag.components.chinese_tokens import content_terms, place_words, term_support, term_weight
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _CN_DIGITS.update({"七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12})
@@ -302,11 +302,15 @@ def scope_mismatch(
 
 
 def metric_support(asked: QuestionScope, texts: Iterable[str]) -> float:
-    """Share of what the question asks about (its terms without scope words) in `texts`."""
+    """Share of what the question asks about (its terms without scope words) in `texts`,
+    each term weighted by its rarity: a passage that names 王家瑞 but says 任 where the
+    question asks 担任…职务 supports it; one that shares only 担任 does not."""
     if not asked.metric_terms:
         return 1.0
     joined = "\n".join(texts).lower()
-    return sum(term_support(t, joined) for t in asked.metric_terms) / len(asked.metric_terms)
+    weights = {t: term_weight(t) for t in asked.metric_terms}
+    found = sum(w * term_support(t, joined) for t, w in weights.items())
+    return found / sum(weights.values())
 
 
 def _periods_text(periods: Iterable[tuple[int, int]]) -> str:

@@ -133,12 +133,38 @@ def test_a_two_part_question_is_answered_part_by_part(
 
 
 def test_a_part_the_documents_do_not_hold_is_named(service: RagService, llm: ScriptedLLM) -> None:
-    llm.queue("107.37亿元")
+    llm.queue("107.37亿元", REFUSAL)
     answer = service.answer("克州1-9月外贸进出口总额是多少？克州常住人口有多少万人？")
+    assert len(llm.calls) == 2  # the missing part was asked again, alone
     assert not answer.refused
     assert answer.short_answer == "107.37亿元"
     assert answer.parts[-1].answer == ""
     assert "文档中没有找到“克州常住人口有多少万人？”的答案" in answer.text
+
+
+def test_a_part_the_reply_left_out_is_asked_again_on_its_own(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.queue("65.6亿元", "270%")
+    question = "2024年1至8月，克州外贸进出口总额是多少，同比增长多少？"
+    answer = service.answer(question)
+    assert len(llm.calls) == 2
+    assert llm.calls[1][-1].content.endswith(f"问题：{question}\n（这里只问：同比增长多少？）")
+    assert [p.answer for p in answer.parts] == ["65.6亿元", "270%"]
+    assert answer.parts[1].question == "同比增长多少？"
+    assert answer.raw_answer == "65.6亿元\n270%"
+
+
+def test_no_second_call_when_follow_ups_are_off(test_settings: Settings, llm: ScriptedLLM) -> None:
+    settings = test_settings.model_copy(
+        update={"answer": test_settings.answer.model_copy(update={"max_followups": 0})}
+    )
+    svc = RagService(settings, embed_model=HashingEmbedding(), llm=llm)
+    svc.ingest([SEEDS], progress=False)
+    llm.queue("65.6亿元")
+    answer = svc.answer("2024年1至8月，克州外贸进出口总额是多少，同比增长多少？")
+    assert len(llm.calls) == 1
+    assert [p.answer for p in answer.parts] == ["65.6亿元", ""]
 
 
 def test_weak_retrieval_is_refused_without_asking_the_llm(

@@ -2,8 +2,14 @@
 
 import pytest
 
-from rag.services.evidence import find_all, normalise, sentence_bounds
-from rag.services.extraction import extract_answer, question_parts, reply_spans
+from rag.services.evidence import chinese_numerals, find_all, normalise, sentence_bounds
+from rag.services.extraction import (
+    enumerated_parts,
+    extract_answer,
+    extract_followup,
+    question_parts,
+    reply_spans,
+)
 from rag.services.scope import evidence_scope, periods_in, question_scope, years_in
 
 # (title, text, article year): short passages in the shapes of the seeds.
@@ -31,6 +37,7 @@ COUNTIES = (
     "2025",
 )
 PASSAGES = [KZ_2025, KZ_2024, CZ, COUNTIES]
+KZ_RANK = ("今年前8月新疆克州外贸进出口增速全疆第一", "克州外贸进出口增速全疆第一。", "2024")
 
 
 def _extract(question: str, reply: str):  # type: ignore[no-untyped-def]
@@ -250,3 +257,100 @@ def test_a_county_of_the_asked_prefecture_is_in_scope_another_county_is_not() ->
         extract_answer("克州阿克陶县签约项目的金额是多少？", "8.04亿元", [COUNTIES], 0.34).parts
         == []
     )
+
+
+def test_a_list_of_places_or_years_asked_for_each_gives_one_question_per_item() -> None:
+    assert enumerated_parts("大会上，阿图什市、乌恰县和阿合奇县签约金额分别是多少？") == [
+        "大会上，阿图什市签约金额是多少？",
+        "大会上，乌恰县签约金额是多少？",
+        "大会上，阿合奇县签约金额是多少？",
+    ]
+    assert enumerated_parts("常州新能源整车产量2021年和2023年各是多少万辆？") == [
+        "常州新能源整车产量2021年是多少万辆？",
+        "常州新能源整车产量2023年是多少万辆？",
+    ]
+    assert enumerated_parts("工业项目和服务业项目各有多少个？") == []  # not places or years
+    assert enumerated_parts("阿图什市和乌恰县签约金额是多少？") == []  # no 各/分别
+
+
+def test_each_listed_year_is_held_to_its_own_year() -> None:
+    question = "常州新能源整车产量2021年和2023年分别是多少万辆？"
+    result = extract_answer(question, "67.8万辆\n11.2万辆", [CZ], 0.34)
+    assert result.parts == []  # each figure is the other year's
+    result = extract_answer(question, "11.2万辆\n67.8万辆", [CZ], 0.34)
+    assert [p.answer for p in result.parts] == ["11.2万辆", "67.8万辆"]
+
+
+def test_a_missing_part_is_offered_for_a_second_call_and_merged() -> None:
+    question = "2024年1至8月，克州外贸进出口总额是多少，同比增长多少？"
+    result = extract_answer(question, "65.6亿元", [KZ_2024], 0.34)
+    assert result.missing == ["同比增长多少？"]
+    assert result.followups == {"同比增长多少？": f"{question}\n（这里只问：同比增长多少？）"}
+    result.merge(
+        "同比增长多少？", extract_followup(question, "同比增长多少？", "270%", [KZ_2024], 0.34)
+    )
+    assert [p.answer for p in result.parts] == ["65.6 亿元", "270%"]
+    assert result.missing == []
+    assert result.followups == {}
+
+
+def test_numbers_are_also_looked_for_as_the_text_writes_them() -> None:
+    assert chinese_numerals("1961年9月10日") == "一九六一年九月十日"
+    assert chinese_numerals("19世纪") == "十九世纪"
+    assert chinese_numerals("305个") == "三百零五个"
+    treaty = ("条约", "一九六一年九月十日，双方代表互换批准书。香港自十九世纪以来为殖民地。", "")
+    when = extract_answer("什么时候双方代表互换批准书？", "1961年9月10日", [treaty], 0.34)
+    assert [p.answer for p in when.parts] == ["一九六一年九月十日"]
+    # A bare number is never looked for as a Chinese numeral: 「四」 is inside many words.
+    squad = ("军队", "元亲将军队分为两股，四处出击。", "")
+    assert extract_answer("元亲将军队分成几股？", "4", [squad], 0.34).parts == []
+
+
+def test_a_reply_that_restates_the_question_or_changes_punctuation_is_found() -> None:
+    event = (
+        "牛车水",
+        "1927年3月12日，由国民党左派带领的游行队伍在牛车水警局前与警方发生冲突，造成六死14伤。",
+        "",
+    )
+    reply = "牛车水事件是1927年3月12日由国民党左派带领的游行队伍在牛车水警局前与警方发生冲突"
+    result = extract_answer("什么是牛车水事件？", reply, [event], 0.34)
+    assert result.parts[0].answer.startswith("1927年3月12日，由国民党左派")
+
+
+def test_pieces_of_one_sentence_give_the_stretch_that_holds_them() -> None:
+    bamboo = (
+        "箭竹",
+        "箭竹的繁殖有两种方式：一是从竹根部地下茎繁发竹笋，二是开花结子后繁殖成林。",
+        "",
+    )
+    result = extract_answer(
+        "箭竹的繁殖方式有哪些？", "从竹根部地下茎繁发竹笋，开花结子后繁殖成林", [bamboo], 0.34
+    )
+    assert [p.answer for p in result.parts] == ["从竹根部地下茎繁发竹笋，二是开花结子后繁殖成林"]
+
+
+def test_a_phrase_needs_the_questions_subject_in_its_article() -> None:
+    # The subject (a name the dictionary does not know) weighs more than 担任 and 职务:
+    # naming it backs the question; sharing only 担任 does not.
+    career = ("履历", "王家瑞，吉林人。1973年10月，任长春市邮局国际联邮员。", "")
+    result = extract_answer(
+        "1973年10月，王家瑞担任什么职务？", "长春市邮局国际联邮员", [career], 0.34
+    )
+    assert [p.answer for p in result.parts] == ["长春市邮局国际联邮员"]
+    other = ("履历", "李四，吉林人。1973年10月，担任长春市邮局国际联邮员。", "")
+    assert (
+        extract_answer(
+            "1973年10月，王家瑞担任什么职务？", "长春市邮局国际联邮员", [other], 0.34
+        ).parts
+        == []
+    )
+    # The subject may be named in another retrieved passage of the same article.
+    lead = ("TRIAL_231", "天门冬是天门冬科的植物。", "")
+    use = ("TRIAL_231", "块根入药，可治疗滋肾、虚劳、气喘等症。", "")
+    assert extract_answer("天门冬能治疗哪些问题？", "滋肾、虚劳、气喘", [lead, use], 0.34).parts
+    assert not extract_answer("天门冬能治疗哪些问题？", "滋肾、虚劳、气喘", [use], 0.34).parts
+
+
+def test_a_rank_asked_as_a_number_is_the_rank_the_text_writes() -> None:
+    result = extract_answer("克州外贸增速在全疆排第几？", "1", [KZ_RANK], 0.34)
+    assert [p.answer for p in result.parts] == ["第一"]
