@@ -83,6 +83,9 @@ class AnswerSettings(BaseModel):
     # Parts of a multi-part question the model's reply leaves out are asked again, each on
     # its own, in at most this many more calls (0: never; the part is named as missing).
     max_followups: int = 3
+    # A reply whose spans only restate the question or are in no passage is asked once
+    # more, with the prompt's `retry` hint (false: refused at once).
+    retry_unverified: bool = True
 
 
 class IngestSettings(BaseModel):

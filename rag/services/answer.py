@@ -167,6 +167,7 @@ class AnswerService:
         self.llm = llm
         self.prompt = prompt
         self.refusal_text = prompt.values.get("refusal", "文档中没有找到这个问题的答案。")
+        self.retry_hint = prompt.values.get("retry", "（请只摘抄资料原文中回答问题的词句。）")
 
     def answer(self, question: str) -> Answer:
         final: Answer | None = None
@@ -210,6 +211,16 @@ class AnswerService:
         if not is_refusal(raw, self.refusal_text):
             min_support = self.settings.answer.min_metric_support
             extracted = extract_answer(question, raw, texts, min_support)
+            if extracted.unverified and self.settings.answer.retry_unverified:
+                # The reply restated the question or is in no passage: ask once more, with
+                # the hint to copy the passage's own words.
+                messages = self._messages(f"{question}\n{self.retry_hint}", passages)
+                yield "\n"
+                again, usage = yield from self._generate(messages)
+                calls.append((messages, again, usage))
+                if not is_refusal(again, self.refusal_text):
+                    retried = extract_answer(question, again, texts, min_support)
+                    extracted = retried if retried.parts else extracted
             # A part of the question the reply left out is asked again on its own, once.
             followups = list(extracted.followups.items())[: self.settings.answer.max_followups]
             for part, ask in followups:

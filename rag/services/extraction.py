@@ -77,6 +77,10 @@ class ExtractedAnswer:
     near_miss: ExtractedPart | None = None
     # For each part in `missing`, the question that asks for it alone (for a second call).
     followups: dict[str, str] = field(default_factory=dict)
+    # True when the reply held spans but none could be checked: each only restated the
+    # question or was found in no passage (worth asking once more; a span refused for its
+    # scope is not: asking again would only invite a neighbouring figure).
+    unverified: bool = False
 
     def merge(self, part: str, more: ExtractedAnswer) -> None:
         """Adds what a second call found for `part`, one of `missing`."""
@@ -93,10 +97,11 @@ class ExtractedAnswer:
 
     def sentences(self, numbers: dict[int, int]) -> list[str]:
         """Each supporting sentence once, in the order of the parts, with its [n]."""
-        seen: set[tuple[int, int]] = set()
+        # Two parts in one long sentence show their own clauses (阿图什市… and 乌恰县…).
+        seen: set[tuple[int, str]] = set()
         lines = []
         for part in self.parts:
-            key = (part.passage, part.quote_start)
+            key = (part.passage, part.readable)
             if key not in seen:
                 seen.add(key)
                 lines.append(f"{part.readable}[{numbers[part.passage]}]")
@@ -397,6 +402,7 @@ def extract_answer(
     result = ExtractedAnswer()
     if not spans:
         result.reason = "the reply holds no answer"
+        result.unverified = bool(raw.strip())  # 「[1]」, 「资料编号：」: markers, no answer
         result.missing = parts if len(parts) > 1 else []
         result.followups = {p: followup_question(question, p, standalone) for p in result.missing}
         return result
@@ -447,6 +453,7 @@ def extract_answer(
         result.followups = {p: followup_question(question, p, standalone) for p in result.missing}
     if not result.parts:
         result.reason = "; ".join(rejections) or "the reply holds no answer"
+        result.unverified = bool(rejections) and result.near_miss is None
     return result
 
 

@@ -82,12 +82,24 @@ def test_the_evidence_is_found_whatever_passage_the_model_names(
 def test_a_reply_without_a_verbatim_answer_is_refused(
     service: RagService, llm: ScriptedLLM, reply: str
 ) -> None:
-    llm.queue(reply)
+    llm.queue(reply, reply)  # asked once more, the model says the same
     answer = service.answer("克州1-9月外贸进出口总额")
+    assert len(llm.calls) == 2
     assert answer.refused
     assert answer.text == REFUSAL
     assert answer.short_answer == ""
     assert answer.citations == []
+
+
+def test_a_reply_that_only_restates_the_question_is_asked_once_more(
+    service: RagService, llm: ScriptedLLM
+) -> None:
+    llm.queue("克州1-9月外贸进出口总额", "107.37亿元")
+    answer = service.answer("克州1-9月外贸进出口总额")
+    assert "请从资料原文中摘抄" in (llm.calls[1][-1].content or "")
+    assert not answer.refused
+    assert answer.short_answer == "107.37亿元"
+    assert answer.raw_answer == "克州1-9月外贸进出口总额\n107.37亿元"
 
 
 def test_the_model_saying_it_does_not_know_is_a_refusal(
@@ -119,6 +131,7 @@ def test_a_figure_of_another_year_is_refused(service: RagService, llm: ScriptedL
     answer = service.answer("克州2023年1至8月外贸进出口总额是多少？")
     assert answer.refused
     assert "2023" in answer.reason
+    assert len(llm.calls) == 1  # a figure refused for its scope is not asked for again
 
 
 def test_a_two_part_question_is_answered_part_by_part(

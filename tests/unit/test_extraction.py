@@ -354,3 +354,18 @@ def test_a_phrase_needs_the_questions_subject_in_its_article() -> None:
 def test_a_rank_asked_as_a_number_is_the_rank_the_text_writes() -> None:
     result = extract_answer("克州外贸增速在全疆排第几？", "1", [KZ_RANK], 0.34)
     assert [p.answer for p in result.parts] == ["第一"]
+
+
+def test_parts_in_one_long_sentence_show_each_its_own_clause() -> None:
+    long = (
+        "推介大会",
+        "各县(市)签约项目同样亮点纷呈,阿图什市聚焦铁路货运、高纯石墨、城市商业综合体等领域签约7个项目,"
+        "金额达8.04亿元;阿克陶县聚焦矿产资源开发、新能源、农副产品加工、文化旅游等领域签约5个项目,"
+        "金额达11.42亿元;乌恰县聚焦新能源、矿产品加工等领域签约3个项目,金额达19.9亿元。",
+        "2025",
+    )
+    question = "在克州2025年的推介大会上，阿图什市和阿克陶县签约项目的金额各是多少？"
+    result = extract_answer(question, "8.04亿元\n11.42亿元", [long], 0.34)
+    text = "".join(result.sentences({0: 1}))
+    assert "8.04亿元" in text
+    assert "11.42亿元" in text
