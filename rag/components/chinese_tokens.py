@@ -147,6 +147,13 @@ def place_words(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def unknown_words(question: str) -> list[str]:
+    """Words of the question that jieba's dictionary does not know: mostly names
+    (李若岚, 天门冬), the strongest sign that a passage holding them is about the question."""
+    jieba = _jieba()
+    return [t for t in content_terms(question) if not t.isdigit() and not jieba.dt.FREQ.get(t)]
+
+
 def term_weight(term: str) -> float:
     """How much a word says about what a question is about: its rarity in jieba's
     dictionary (-log of its frequency), so that a name (王家瑞, unknown to the dictionary)

@@ -11,6 +11,7 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 from llama_index.core.schema import NodeWithScore
 
+from rag.components.chinese_tokens import unknown_words
 from rag.components.prompts import ChatPrompt
 from rag.errors import IndexMissingError
 from rag.services.extraction import ExtractedAnswer, extract_answer, extract_followup
@@ -192,7 +193,11 @@ class AnswerService:
         best = max(
             (float(h.node.metadata.get("dense_similarity", -1.0)) for h in hits), default=-1.0
         )
-        if not hits or best < self.settings.retrieval.min_dense_similarity:
+        # A passage that holds a name the question asks about (李若岚) is worth asking the
+        # model about even when the passage as a whole is far from the question.
+        names = unknown_words(question)
+        named = any(n in h.node.get_content().lower() for n in names for h in hits)
+        if not hits or (best < self.settings.retrieval.min_dense_similarity and not named):
             answer = self._refuse(
                 question,
                 passages,

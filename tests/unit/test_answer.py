@@ -194,6 +194,11 @@ def test_weak_retrieval_is_refused_without_asking_the_llm(
     assert answer.refused
     assert llm.calls == []
     assert "similarity" in answer.reason
+    # A passage that holds a name the question asks about is read all the same.
+    llm.queue("广州市文化广电旅游局总工程师")
+    answer = svc.answer("李若岚在哪个单位担任什么职务？")
+    assert len(llm.calls) == 1
+    assert answer.short_answer == "广州市文化广电旅游局总工程师"
 
 
 def test_asking_an_empty_index_says_what_to_do(test_settings: Settings) -> None:
