@@ -23,7 +23,7 @@ class StoredChunk:
 
 class BM25Index:
     """A bm25s model plus the chunks it covers; rebuilt whole from the vector store after
-    every ingest, so the two cannot drift apart."""
+    every ingest, and whenever its chunk ids are not the vector store's."""
 
     def __init__(self, chunks: list[StoredChunk], model: Any | None) -> None:
         self.chunks = chunks
@@ -41,6 +41,9 @@ class BM25Index:
 
     def __len__(self) -> int:
         return len(self.chunks)
+
+    def ids(self) -> set[str]:
+        return {c.node_id for c in self.chunks}
 
     def query(self, text: str, top_k: int) -> list[tuple[StoredChunk, float]]:
         tokens = search_tokens(text)

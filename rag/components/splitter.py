@@ -111,6 +111,8 @@ class ChineseSentenceSplitter(NodeParser):
         out: list[BaseNode] = []
         for node in nodes:
             text = node.get_content()
+            # Once per document: it hashes the whole text (per chunk, chunking was quadratic).
+            source = node.as_related_node_info()
             for start, end in chunk_spans(text, self.chunk_size, self.chunk_overlap):
                 chunk = TextNode(
                     text=text[start:end],
@@ -120,6 +122,6 @@ class ChineseSentenceSplitter(NodeParser):
                     excluded_embed_metadata_keys=list(node.excluded_embed_metadata_keys),
                     excluded_llm_metadata_keys=list(node.excluded_llm_metadata_keys),
                 )
-                chunk.relationships[NodeRelationship.SOURCE] = node.as_related_node_info()
+                chunk.relationships[NodeRelationship.SOURCE] = source
                 out.append(chunk)
         return out

@@ -1,9 +1,18 @@
-"""One index folder: Chroma chunks, the document hashes that drive dedupe, and the BM25 index."""
+"""One index folder: Chroma chunks, the document hashes that drive dedupe, and the BM25 index.
+
+Writers take the folder's lock (`writing`), so ingests from several processes run one after
+another and each starts from what the one before it committed. Chroma holds the truth: the
+BM25 index is rebuilt from it whenever its chunk ids differ from Chroma's (after a crash
+between the two writes, or another process's commit).
+"""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +28,7 @@ from rag.settings import Settings
 _DOCSTORE = "docstore.json"
 _BM25_DIR = "bm25"
 _MANIFEST = "manifest.json"
+_LOCK = "write.lock"
 
 
 # Chroma refuses more records than its max batch size (5,461 here) in one add or delete.
@@ -40,14 +50,16 @@ class IndexStore:
         self.dir = index_dir or settings.resolved_index_dir()
         self.dir.mkdir(parents=True, exist_ok=True)
         self.vector_store: ChromaVectorStore = build_vector_store(settings, self.dir)
-        docstore_path = self.dir / _DOCSTORE
-        self.docstore = (
-            SimpleDocumentStore.from_persist_path(str(docstore_path))
-            if docstore_path.exists()
-            else SimpleDocumentStore()
-        )
+        self.docstore = self._load_docstore()
         self._bm25: BM25Index | None = None
+        self._lock_depth = 0
         self._check_embedding_model()
+
+    def _load_docstore(self) -> SimpleDocumentStore:
+        path = self.dir / _DOCSTORE
+        if path.exists():
+            return SimpleDocumentStore.from_persist_path(str(path))
+        return SimpleDocumentStore()
 
     def _embedding_id(self) -> str:
         cfg = self.settings.embedding
@@ -78,35 +90,83 @@ class IndexStore:
         return sorted(self.docstore.get_all_document_hashes().values())
 
     def bm25(self) -> BM25Index:
-        """The BM25 index, rebuilt from Chroma if it is missing or out of step with it."""
+        """The BM25 index, rebuilt from Chroma if it is missing or holds other chunk ids."""
         if self._bm25 is None:
             loaded = BM25Index.load(self.dir / _BM25_DIR)
-            if loaded is None or len(loaded) != self.chunk_count():
+            if loaded is None or loaded.ids() != self._chunk_ids():
                 loaded = self._rebuild_bm25()
             self._bm25 = loaded
         return self._bm25
 
+    def _chunk_ids(self) -> set[str]:
+        ids: set[str] = set()
+        total = self.chunk_count()
+        for offset in range(0, total, CHROMA_BATCH):
+            got = self.vector_store._collection.get(include=[], limit=CHROMA_BATCH, offset=offset)
+            ids.update(got["ids"])
+        return ids
+
     # -- writing ---------------------------------------------------------------
-    def commit(self, change: Change) -> None:
-        """Apply one ingest. New chunks go in before old ones go out: if adding fails,
-        what was added is taken back and the index is as it was."""
-        doc_ids = set(change.doc_hashes) | set(change.removed_docs)
-        old_ids = self._node_ids_of(doc_ids)
-        added: list[str] = []
-        try:
-            for i in range(0, len(change.nodes), CHROMA_BATCH):
-                added += self.vector_store.add(change.nodes[i : i + CHROMA_BATCH])
-        except BaseException:
-            self._delete_in_batches([n.node_id for n in change.nodes])
-            raise
-        self._delete_in_batches(old_ids)
-        for doc_id, doc_hash in change.doc_hashes.items():
-            self.docstore.set_document_hash(doc_id, doc_hash)
-        for doc_id in change.removed_docs:
-            self.docstore._kvstore.delete(doc_id, collection=self.docstore._metadata_collection)
-        self._persist_docstore()
-        self._bm25 = self._rebuild_bm25()
-        self._write_manifest(len(added))
+    @contextmanager
+    def writing(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Hold the folder's write lock: one writer at a time, across processes. A writer
+        that must wait says so through `on_wait` and then waits; once it holds the lock it
+        rereads the document registry, which the writer before it may have changed."""
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        with (self.dir / _LOCK).open("a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait is not None:
+                    on_wait(f"waiting for another ingest into {self.dir} to finish")
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            self._lock_depth = 1
+            try:
+                self.docstore = self._load_docstore()
+                self._bm25 = None
+                yield
+            finally:
+                self._lock_depth = 0
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def commit(self, change: Change, refresh: bool = True) -> None:
+        """Apply one change. New chunks go in before old ones go out: if adding fails,
+        what was added is taken back and the index is as it was. A kill between the steps
+        leaves Chroma ahead of the registry: the rerun sees the file as changed and replaces
+        every chunk of it, old or half-added. `refresh=False` leaves the BM25 rebuild to
+        `refresh()` (an ingest of many files commits each and rebuilds once)."""
+        with self.writing():
+            self._write_manifest()  # first: the embedding-model guard must survive a kill
+            doc_ids = set(change.doc_hashes) | set(change.removed_docs)
+            new_ids = {n.node_id for n in change.nodes}
+            old_ids = [i for i in self._node_ids_of(doc_ids) if i not in new_ids]
+            try:
+                for i in range(0, len(change.nodes), CHROMA_BATCH):
+                    self.vector_store.add(change.nodes[i : i + CHROMA_BATCH])
+            except BaseException:
+                self._delete_in_batches(sorted(new_ids))
+                raise
+            self._delete_in_batches(old_ids)
+            for doc_id, doc_hash in change.doc_hashes.items():
+                self.docstore.set_document_hash(doc_id, doc_hash)
+            for doc_id in change.removed_docs:
+                self.docstore._kvstore.delete(doc_id, collection=self.docstore._metadata_collection)
+            self._persist_docstore()
+            self._bm25 = None
+            if refresh:
+                self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild the BM25 index from Chroma and record the counts in the manifest."""
+        with self.writing():
+            self._bm25 = self._rebuild_bm25()
+            self._write_manifest()
 
     def _delete_in_batches(self, node_ids: list[str]) -> None:
         for i in range(0, len(node_ids), CHROMA_BATCH):
@@ -139,11 +199,13 @@ class IndexStore:
         index.save(self.dir / _BM25_DIR)
         return index
 
-    def _write_manifest(self, added: int) -> None:
+    def _write_manifest(self) -> None:
         manifest = {
             "chunks": self.chunk_count(),
             "documents": len(self.docstore.get_all_document_hashes()),
             "embedding_model": self._embedding_id(),
-            "last_added_chunks": added,
         }
-        (self.dir / _MANIFEST).write_text(json.dumps(manifest, indent=2))
+        path = self.dir / _MANIFEST
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(manifest, indent=2))
+        os.replace(tmp, path)

@@ -1,9 +1,10 @@
-"""Ingestion: files → repaired Documents → chunks → embeddings → one commit to the index."""
+"""Ingestion: files → repaired Documents → chunks → embeddings → one commit per file."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,50 +83,76 @@ class IngestService:
     def ingest(
         self, paths: Iterable[Path], progress: bool = True, skip_bad: bool = False
     ) -> IngestReport:
-        """Everything that can fail on bad input (reading, repair, chunking, embedding) runs
-        before the index is touched; a bad file stops the whole ingest unless `skip_bad`."""
+        """Every file is read and chunked once before the index is touched, so a bad file
+        stops the whole ingest (unless `skip_bad`) with nothing written. Then each file is
+        embedded and committed on its own: a crash or Ctrl-C loses at most the file in
+        flight, and the same command resumes (files already in are unchanged). The index's
+        write lock is held throughout; another writer waits for it."""
         report = IngestReport()
         files = collect_files(paths)
+        with self.index.writing(on_wait=lambda line: _say(line, progress)):
+            todo = self._plan(files, report, progress, skip_bad)
+            with tqdm(
+                total=sum(n for _, _, n in todo), desc="embed", unit="chunk", disable=not progress
+            ) as bar:
+                for path, digest, _ in todo:
+                    nodes = self._chunks(path)  # read again: memory stays flat in files
+                    self._embed(nodes, bar)
+                    file_id = str(path)
+                    self.index.commit(
+                        Change(nodes=nodes, doc_hashes={file_id: digest}), refresh=False
+                    )
+                    report.chunks_added += len(nodes)
+            if todo:
+                self.index.refresh()
+            report.total_chunks = self.index.chunk_count()
+        return report
+
+    def _plan(
+        self, files: list[Path], report: IngestReport, progress: bool, skip_bad: bool
+    ) -> list[tuple[Path, str, int]]:
+        """The files to (re)write, each with its content hash and chunk count."""
         max_bytes = int(self.settings.ingest.max_file_mb * 1_000_000)
-        change = Change()
-        nodes: list[BaseNode] = []
+        todo: list[tuple[Path, str, int]] = []
         for path in tqdm(files, desc="read", unit="file", disable=not progress or len(files) < 2):
             try:
-                raw = read_document(path, max_bytes)
-                file_id = str(path)
+                read_document(path, max_bytes)  # raises a clear error for a bad file
                 digest = hashlib.sha256(self._fingerprint + path.read_bytes()).hexdigest()
-                old = self.index.document_hash(file_id)
+                old = self.index.document_hash(str(path))
                 if old == digest:
                     report.unchanged.append(path.name)
                     continue
-                file_nodes = self.splitter.get_nodes_from_documents(to_documents(raw, file_id))
+                count = len(self._chunks(path))
             except InputFileError as exc:
                 if not skip_bad:
                     raise
                 report.skipped.append(str(exc))
                 continue
-            for node in file_nodes:
-                node.metadata["start"] = node.start_char_idx or 0  # type: ignore[attr-defined]
-                node.metadata["end"] = node.end_char_idx or 0  # type: ignore[attr-defined]
-            nodes.extend(file_nodes)
-            change.doc_hashes[file_id] = digest
+            todo.append((path, digest, count))
             (report.replaced if old else report.added).append(path.name)
-        if nodes:
-            self._embed(nodes, progress)
-            change.nodes = nodes
-            self.index.commit(change)
-        report.chunks_added = len(nodes)
-        report.total_chunks = self.index.chunk_count()
-        return report
+        return todo
 
-    def _embed(self, nodes: list[BaseNode], progress: bool) -> None:
+    def _chunks(self, path: Path) -> list[BaseNode]:
+        max_bytes = int(self.settings.ingest.max_file_mb * 1_000_000)
+        raw = read_document(path, max_bytes)
+        nodes = self.splitter.get_nodes_from_documents(to_documents(raw, str(path)))
+        for node in nodes:
+            node.metadata["start"] = node.start_char_idx or 0  # type: ignore[attr-defined]
+            node.metadata["end"] = node.end_char_idx or 0  # type: ignore[attr-defined]
+        return nodes
+
+    def _embed(self, nodes: list[BaseNode], bar: tqdm) -> None:
         batch = max(1, self.settings.embedding.batch_size)
-        with tqdm(total=len(nodes), desc="embed", unit="chunk", disable=not progress) as bar:
-            for i in range(0, len(nodes), batch):
-                part = nodes[i : i + batch]
-                vectors = self.embed_model.get_text_embedding_batch(
-                    [n.get_content(metadata_mode="embed") for n in part]  # type: ignore[arg-type]
-                )
-                for node, vector in zip(part, vectors, strict=True):
-                    node.embedding = vector
-                bar.update(len(part))
+        for i in range(0, len(nodes), batch):
+            part = nodes[i : i + batch]
+            vectors = self.embed_model.get_text_embedding_batch(
+                [n.get_content(metadata_mode="embed") for n in part]  # type: ignore[arg-type]
+            )
+            for node, vector in zip(part, vectors, strict=True):
+                node.embedding = vector
+            bar.update(len(part))
+
+
+def _say(line: str, progress: bool) -> None:
+    if progress:
+        tqdm.write(line, file=sys.stderr)

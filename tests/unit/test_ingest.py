@@ -193,3 +193,99 @@ def test_a_commit_larger_than_one_chroma_batch_goes_in_whole(test_settings: Sett
     ]
     index.commit(Change(nodes=replacement, doc_hashes={"big.txt": "h2"}))
     assert index.chunk_count() == 10
+
+
+def _index_state(service: RagService) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+    """What the index holds, by content: Chroma chunks, BM25 chunks, registered documents."""
+    chroma = sorted(
+        (str(n.metadata.get("file_id")), n.get_content())
+        for n in service.index.vector_store.get_nodes(None)
+    )
+    bm25 = sorted(c.text for c in service.index.bm25().chunks)
+    return chroma, bm25, service.index.document_ids()
+
+
+def test_two_writers_on_one_index_keep_each_others_documents(
+    test_settings: Settings, tmp_path: Path
+) -> None:
+    first, second = _service(test_settings), _service(test_settings)  # both open the index
+    first.ingest([SEED_FOREIGN_TRADE_2024], progress=False)
+    second.ingest([SEED_FOREIGN_TRADE_2025], progress=False)  # its registry was read before
+    clean = _service(test_settings.model_copy(update={"index_dir": tmp_path / "clean"}))
+    clean.ingest([SEED_FOREIGN_TRADE_2024, SEED_FOREIGN_TRADE_2025], progress=False)
+    chroma, bm25, docs = _index_state(_service(test_settings))
+    want_chroma, want_bm25, want_docs = _index_state(clean)
+    assert [t for _, t in chroma] == [t for _, t in want_chroma]
+    assert bm25 == want_bm25
+    assert len(docs) == len(want_docs) == 2
+
+
+def test_a_writer_waits_for_the_one_holding_the_lock_and_says_so(
+    test_settings: Settings,
+) -> None:
+    import threading
+
+    holder, waiter = _service(test_settings), _service(test_settings)
+    said: list[str] = []
+    done = threading.Event()
+
+    def write() -> None:
+        with waiter.index.writing(on_wait=said.append):
+            done.set()
+
+    with holder.index.writing():
+        thread = threading.Thread(target=write)
+        thread.start()
+        assert not done.wait(0.5)  # blocked behind the holder
+        assert said == [f"waiting for another ingest into {waiter.index.dir} to finish"]
+    thread.join(5)
+    assert done.is_set()
+
+
+def test_bm25_with_other_chunk_ids_than_chroma_is_rebuilt(test_settings: Settings) -> None:
+    # A kill between the Chroma write and the BM25 write of a changed file used to leave
+    # BM25 with the old chunks: the same count, so it was never rebuilt (ghost passages).
+    from rag.components.bm25 import BM25Index, StoredChunk
+
+    service = _service(test_settings)
+    service.ingest([SEEDS], progress=False)
+    chunks = service.index.bm25().chunks
+    ghosts = [StoredChunk(f"ghost-{i}", "幽灵段落", {}) for i in range(len(chunks))]
+    BM25Index.build(ghosts).save(service.index.dir / "bm25")
+    reopened = _service(test_settings)
+    assert reopened.index.bm25().ids() == {c.node_id for c in chunks}
+
+
+def test_chunks_left_by_a_killed_ingest_are_replaced_on_the_rerun(
+    test_settings: Settings, tmp_path: Path
+) -> None:
+    from llama_index.core.schema import TextNode
+
+    service = _service(test_settings)
+    # A kill after the Chroma write, before the registry write: chunks with no document.
+    leftover = TextNode(
+        text="半截写入的段落",
+        metadata={"file_id": str(SEED_FOREIGN_TRADE_2024.resolve())},
+        embedding=HashingEmbedding().get_text_embedding("半截写入的段落"),
+    )
+    service.index.vector_store.add([leftover])
+    report = service.ingest([SEED_FOREIGN_TRADE_2024], progress=False)
+    assert report.added == [SEED_FOREIGN_TRADE_2024.name]
+    clean = _service(test_settings.model_copy(update={"index_dir": tmp_path / "clean"}))
+    clean.ingest([SEED_FOREIGN_TRADE_2024], progress=False)
+    assert _index_state(_service(test_settings)) == _index_state(clean)
+
+
+def test_each_file_is_committed_on_its_own(test_settings: Settings) -> None:
+    service = _service(test_settings)
+    commits: list[int] = []
+    original = service.index.commit
+
+    def counting(change, refresh=True):  # type: ignore[no-untyped-def]
+        commits.append(len(change.nodes))
+        original(change, refresh)
+
+    service.index.commit = counting  # type: ignore[method-assign]
+    report = service.ingest([SEEDS], progress=False)
+    assert len(commits) == len(report.added) == 2
+    assert sum(commits) == report.chunks_added

@@ -62,3 +62,22 @@ def test_nodes_carry_offsets_into_the_document_text() -> None:
         assert node.metadata["source"] == "a.txt"
         assert node.ref_doc_id == "doc"
         assert "65.6" not in node.get_content() or "65.6亿元" in node.get_content()
+
+
+def test_the_source_document_is_hashed_once_not_once_per_chunk(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # llama-index's as_related_node_info() hashes the whole document; called for every
+    # chunk it made chunking quadratic in the file's size (a 30 MB text took hours).
+    calls = []
+    original = Document.as_related_node_info
+
+    def counted(self):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return original(self)
+
+    monkeypatch.setattr(Document, "as_related_node_info", counted)
+    text = "克州外贸进出口总额107.37亿元，同比增长45.2%。" * 2000
+    nodes = ChineseSentenceSplitter(chunk_size=350, chunk_overlap=60).get_nodes_from_documents(
+        [Document(text=text)]
+    )
+    assert len(nodes) > 100
+    assert len(calls) == 1
