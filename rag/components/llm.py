@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -27,13 +28,19 @@ from rag.settings import Settings
 
 
 class LlamaCppChat(CustomLLM):
-    """llama-cpp-python with the chat template stored in the GGUF file itself."""
+    """llama-cpp-python with the chat template stored in the GGUF file itself.
+
+    One llama.cpp context serves one generation at a time: calls from several threads (the
+    web UI's users, `answer()` in threads) wait for each other on a lock instead of
+    interleaving in one context, which mixes answers or crashes. A stream holds the lock
+    until it ends or is closed."""
 
     model_path: str
     n_ctx: int = 4096
     temperature: float = 0.0
     max_tokens: int = 384
     _llama: Any = PrivateAttr()
+    _lock: Any = PrivateAttr(default_factory=threading.RLock)
 
     def __init__(
         self,
@@ -72,7 +79,8 @@ class LlamaCppChat(CustomLLM):
         )
 
     def count_tokens(self, text: str) -> int:
-        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False))
+        with self._lock:
+            return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False))
 
     def _create(self, messages: Sequence[ChatMessage], stream: bool) -> Any:
         return self._llama.create_chat_completion(
@@ -84,7 +92,8 @@ class LlamaCppChat(CustomLLM):
 
     @llm_chat_callback()
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        result = self._create(messages, stream=False)
+        with self._lock:
+            result = self._create(messages, stream=False)
         text = result["choices"][0]["message"]["content"] or ""
         return ChatResponse(
             message=ChatMessage(role=MessageRole.ASSISTANT, content=text), raw=result
@@ -94,14 +103,15 @@ class LlamaCppChat(CustomLLM):
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         def gen() -> ChatResponseGen:
             text = ""
-            for part in self._create(messages, stream=True):
-                delta = part["choices"][0]["delta"].get("content") or ""
-                text += delta
-                yield ChatResponse(
-                    message=ChatMessage(role=MessageRole.ASSISTANT, content=text),
-                    delta=delta,
-                    raw=part,
-                )
+            with self._lock:
+                for part in self._create(messages, stream=True):
+                    delta = part["choices"][0]["delta"].get("content") or ""
+                    text += delta
+                    yield ChatResponse(
+                        message=ChatMessage(role=MessageRole.ASSISTANT, content=text),
+                        delta=delta,
+                        raw=part,
+                    )
 
         return gen()
 

@@ -126,3 +126,13 @@ def test_cli_ask_json(service: RagService, real_settings: Settings) -> None:
     assert {"source", "title", "text", "score", "quote", "quote_start", "quote_end"} <= set(
         data["citations"][0]
     )
+
+
+def test_answers_from_several_threads_at_once_are_each_their_own(service: RagService) -> None:
+    # One llama.cpp context: concurrent calls must queue on its lock, not interleave.
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = ["克州1-9月外贸总额", "2024年1至8月克州外贸进出口总额是多少？"] * 2
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(service.answer, questions))
+    assert [a.short_answer for a in answers] == ["107.37亿元", "65.6亿元"] * 2
