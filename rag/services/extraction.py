@@ -167,6 +167,10 @@ def reply_spans(raw: str, wanted: int) -> list[tuple[str, list[int]]]:
         text = _LABEL.sub("", text).strip(_EDGE_PUNCT)
         if text:
             spans.append((text, cited))
+    # 「62个，9个」「9.2%、15.3%和36.2%」: a line of figures is one span per figure.
+    spans = [
+        (figure, cited) for text, cited in spans for figure in (_figures_listed(text) or [text])
+    ]
     if 0 < len(spans) < wanted:  # 「107.37亿元，45.2%」 for a two-part question
         split = [
             (p.strip(_EDGE_PUNCT), cited) for text, cited in spans for p in re.split("[，,]", text)
@@ -185,6 +189,15 @@ def _after_question(span: str, question: str) -> str:
         return ""
     rest = re.sub(r"^(?:是|为|在|于|位于|有|的|[:：，,])+", "", text[opening:])
     return rest.strip(_EDGE_PUNCT) if len(rest) >= 2 else ""
+
+
+def _figures_listed(text: str) -> list[str]:
+    """The figures of a line that holds nothing else (「62个，9个」), else []."""
+    figures = [m.group(0).strip() for m in _FIGURE.finditer(text)]
+    rest = _FIGURE.sub("", text)
+    if len(figures) < 2 or re.sub(r"[，,、；;和及与\s]", "", rest):
+        return []
+    return figures
 
 
 def _candidates(span: str, question: str) -> list[str]:

@@ -156,6 +156,10 @@ def test_question_scope_takes_time_and_place_from_the_whole_question() -> None:
 def test_reply_spans_drop_markers_labels_and_bullets() -> None:
     assert reply_spans("答案：107.37亿元[1]", 1) == [("107.37亿元", [1])]
     assert reply_spans("1. 19.9亿元\n2. 3个", 2) == [("19.9亿元", []), ("3个", [])]
+    # A line of figures is one span per figure, whatever the number of parts.
+    assert reply_spans("62个，9个", 1) == [("62个", []), ("9个", [])]
+    assert [t for t, _ in reply_spans("9.2%、15.3%和36.2%", 1)] == ["9.2%", "15.3%", "36.2%"]
+    assert reply_spans("工业项目62个，服务业9个", 1) == [("工业项目62个，服务业9个", [])]
 
 
 def test_a_period_that_names_an_event_in_the_passage_is_not_a_mismatch() -> None:
