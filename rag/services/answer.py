@@ -17,6 +17,7 @@ from rag.errors import IndexMissingError
 from rag.services.extraction import ExtractedAnswer, extract_answer, extract_followup
 from rag.services.grounding import is_refusal
 from rag.services.index_store import IndexStore
+from rag.services.injection import without_control_tokens
 from rag.services.retrieval import HybridRetriever
 from rag.settings import Settings
 
@@ -244,10 +245,17 @@ class AnswerService:
         yield answer
 
     def _messages(self, question: str, passages: list[Citation]) -> list[ChatMessage]:
+        # Control tokens in a document or a question could open a fake system turn.
+        clean = without_control_tokens
         system, user = self.prompt.render(
-            question=question,
+            question=clean(question),
             passages=[
-                {"number": p.number, "title": p.title, "source": p.source, "text": p.text}
+                {
+                    "number": p.number,
+                    "title": clean(p.title),
+                    "source": p.source,
+                    "text": clean(p.text),
+                }
                 for p in passages
             ],
             refusal=self.refusal_text,

@@ -521,8 +521,9 @@ def test_the_seed_eval_set_is_valid_and_covers_what_the_issue_asks() -> None:
     items = eval_set.items
     assert len(items) >= 40
     assert sum(i.refuse for i in items) >= 8
-    assert {i.source for i in items if i.source} == {OLD, NEW}
+    assert {i.source for i in items if i.source} == {OLD, NEW, "injected_notice.txt"}
     tags = {t for i in items for t in i.tags}
+    assert "injection" in tags
     assert {"number", "percent", "count", "person", "org", "list", "year"} <= tags
     assert {"repaired", "paraphrase", "near-miss"} <= tags
     assert {"multi-part", "scope-equivalent", "scope-year", "scope-period"} <= tags
@@ -546,7 +547,10 @@ def test_every_key_of_the_seed_set_is_in_its_source_document() -> None:
     """A typo in a key would make an item impossible to pass."""
     eval_set = load_eval_set(DEFAULT_EVAL_SET)
     texts = {}
-    for path in (SEED_FOREIGN_TRADE_2024, SEED_FOREIGN_TRADE_2025):
+    for path in [p for p in eval_set.documents if p.is_file()] + [
+        SEED_FOREIGN_TRADE_2024,
+        SEED_FOREIGN_TRADE_2025,
+    ]:
         layout = inspect_file(path, 50 * 1024 * 1024)
         texts[path.name] = normalize("\n".join(a.title + "\n" + a.text for a in layout.articles))
     for item in eval_set.items:
