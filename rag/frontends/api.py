@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
 
 from rag.services.answer import Answer
@@ -15,10 +15,12 @@ def default_service() -> RagService:
     return RagService()
 
 
-def answer(question: str) -> Answer:
-    return default_service().answer(question)
+def answer(question: str, history: Sequence[str] = ()) -> Answer:
+    """`history`: the earlier questions of the conversation, oldest first:
+    `answer("那2024年1至8月呢？", history=["克州1-9月外贸总额"])`."""
+    return default_service().answer(question, history)
 
 
-def answer_stream(question: str) -> Iterator[str | Answer]:
+def answer_stream(question: str, history: Sequence[str] = ()) -> Iterator[str | Answer]:
     """Text deltas while the model writes, then the checked Answer as the last item."""
-    return default_service().stream(question)
+    return default_service().stream(question, history)

@@ -1,4 +1,4 @@
-"""The `rag` command: ingest, ask, inspect, eval, serve, models fetch."""
+"""The `rag` command: ingest, ask, chat, inspect, eval, serve, models fetch."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rag.errors import RagError
 from rag.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from rag.services.answer import Answer
     from rag.services.rag_service import RagService
 
 
@@ -44,6 +45,39 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
         return 0
+    _print_answer(answer)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Questions from stdin, one per line, each understood with the ones before it; an empty
+    line or 「/new」 starts a new conversation, end of input (Ctrl-D) ends it."""
+    service = _service(args)
+    history: list[str] = []
+    interactive = sys.stdin.isatty()
+    while True:
+        if interactive:
+            print("问：", end="", flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            return 0
+        question = line.strip()
+        if not question or question == "/new":
+            history = []
+            print("（新的对话）")
+            continue
+        try:
+            answer = service.answer(question, history)
+        except (RagError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        if answer.searched != answer.question:
+            print(f"（按上文理解为：{answer.searched}）")
+        _print_answer(answer)
+        history.append(question)
+
+
+def _print_answer(answer: Answer) -> None:
     if answer.short_answer:
         print(f"答案：{answer.short_answer}")
     print(answer.text)
@@ -52,7 +86,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(f"      「{c.quote or c.text[:80]}」 (字符 {c.quote_start}–{c.quote_end})")
     if answer.reason:
         print(f"  ({answer.reason})", file=sys.stderr)
-    return 0
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
@@ -157,6 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="print {answer, short_answer, parts, refused, citations with quotes} as JSON",
     )
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser(
+        "chat", help="a conversation on stdin: follow-ups (「那2024年呢？」) use earlier questions"
+    )
+    p.add_argument("--index", help=index_help)
+    p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser(
         "inspect", help="show the articles ingestion finds in a file, and what it sets aside"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rag.errors import RagError
@@ -17,11 +17,27 @@ EXAMPLES = [
 ]
 
 
-def chat_replies(service: RagService, message: str) -> Iterator[str]:
-    """The successive states of the assistant's message for one question."""
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or "")
+    if isinstance(content, list):  # content blocks: [{"type": "text", "text": …}]
+        return "".join(_text(block) for block in content)
+    return ""
+
+
+def user_questions(history: list[dict[str, Any]]) -> list[str]:
+    """The user's earlier questions from Gradio's chat history (messages format)."""
+    return [_text(m.get("content")) for m in history if m.get("role") == "user"]
+
+
+def chat_replies(service: RagService, message: str, history: Sequence[str] = ()) -> Iterator[str]:
+    """The successive states of the assistant's message for one question; `history`, the
+    earlier questions, lets a follow-up (「那2024年1至8月呢？」) be understood."""
     text = ""
     try:
-        for event in service.stream(message):
+        for event in service.stream(message, history):
             if isinstance(event, Answer):
                 yield format_answer(event)
                 return
@@ -35,7 +51,7 @@ def build_ui(service: RagService) -> Any:
     import gradio as gr
 
     def respond(message: str, history: list[dict[str, Any]]) -> Iterator[str]:
-        yield from chat_replies(service, message)
+        yield from chat_replies(service, message, user_questions(history))
 
     return gr.ChatInterface(
         respond,

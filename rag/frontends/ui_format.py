@@ -47,6 +47,8 @@ def format_answer(answer: Answer) -> str:
         parts.append("⚠️ *部分数字没有出处，请核实。*")
     if answer.citations:
         parts.append("**来源**\n\n" + format_sources(answer.citations))
+    if answer.searched and answer.searched != answer.question:
+        parts.append(f"<small>按上文理解为：{html.escape(answer.searched)}</small>")
     return "\n\n".join(parts)
 
 

@@ -4,7 +4,7 @@ state verbatim, for the time, place and kind of figure the question asks about."
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
@@ -14,6 +14,7 @@ from llama_index.core.schema import NodeWithScore
 from rag.components.chinese_tokens import unknown_words
 from rag.components.prompts import ChatPrompt
 from rag.errors import IndexMissingError
+from rag.services.conversation import standalone_question
 from rag.services.extraction import ExtractedAnswer, extract_answer, extract_followup
 from rag.services.grounding import is_refusal
 from rag.services.index_store import IndexStore
@@ -74,9 +75,14 @@ class Answer:
     # question, joined with '；'. Empty when refused.
     short_answer: str = ""
     parts: list[AnswerPart] = field(default_factory=list)
+    # The question as searched and answered: a follow-up rewritten with the conversation's
+    # earlier question (「2024年1至8月克州外贸总额？」 for 「那2024年1至8月呢？」), else `question`.
+    searched: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {
+            "question": self.question,
+            "searched": self.searched or self.question,
             "answer": self.text,
             "short_answer": self.short_answer,
             "refused": self.refused,
@@ -171,20 +177,29 @@ class AnswerService:
         self.refusal_text = prompt.values.get("refusal", "文档中没有找到这个问题的答案。")
         self.retry_hint = prompt.values.get("retry", "（请只摘抄资料原文中回答问题的词句。）")
 
-    def answer(self, question: str) -> Answer:
+    def answer(self, question: str, history: Sequence[str] = ()) -> Answer:
         final: Answer | None = None
-        for event in self.stream(question):
+        for event in self.stream(question, history):
             if isinstance(event, Answer):
                 final = event
         assert final is not None
         return final
 
-    def stream(self, question: str) -> Iterator[str | Answer]:
-        """Yields the model's text as it is generated (str deltas), then the checked Answer."""
-        started = time.perf_counter()
-        question = question.strip()
-        if not question:
+    def stream(self, question: str, history: Sequence[str] = ()) -> Iterator[str | Answer]:
+        """Yields the model's text as it is generated (str deltas), then the checked Answer.
+        `history`: the user's earlier questions in this conversation, oldest first; a
+        follow-up (「那2024年1至8月呢？」) is searched and answered as a whole question."""
+        asked = question.strip()
+        if not asked:
             raise ValueError("the question is empty")
+        searched = standalone_question(asked, history)
+        for event in self._stream(searched):
+            if isinstance(event, Answer):
+                event.question, event.searched = asked, searched
+            yield event
+
+    def _stream(self, question: str) -> Iterator[str | Answer]:
+        started = time.perf_counter()
         if self.index.is_empty():
             raise IndexMissingError(
                 f"the index at {self.index.dir} is empty: run `rag ingest PATH` first (or `make run`)"

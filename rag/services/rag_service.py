@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -66,9 +66,11 @@ class RagService:
             )
         return self._answerer
 
-    def answer(self, question: str) -> Answer:
-        return self._answer_service().answer(question)
+    def answer(self, question: str, history: Sequence[str] = ()) -> Answer:
+        """`history`: the earlier questions of the conversation, oldest first, so that a
+        follow-up such as 「那2024年1至8月呢？」 is understood (`Answer.searched`)."""
+        return self._answer_service().answer(question, history)
 
-    def stream(self, question: str) -> Iterator[str | Answer]:
+    def stream(self, question: str, history: Sequence[str] = ()) -> Iterator[str | Answer]:
         """Text deltas as the model writes them, then the checked Answer."""
-        return self._answer_service().stream(question)
+        return self._answer_service().stream(question, history)

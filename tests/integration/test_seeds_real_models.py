@@ -136,3 +136,11 @@ def test_answers_from_several_threads_at_once_are_each_their_own(service: RagSer
     with ThreadPoolExecutor(max_workers=4) as pool:
         answers = list(pool.map(service.answer, questions))
     assert [a.short_answer for a in answers] == ["107.37亿元", "65.6亿元"] * 2
+
+
+def test_a_follow_up_question_is_answered_from_the_earlier_one(service: RagService) -> None:
+    answer = service.answer("那2024年1至8月呢？", history=["克州1-9月外贸总额"])
+    assert answer.searched == "2024年1至8月克州外贸总额？"
+    assert not answer.refused, answer.reason
+    assert answer.short_answer == "65.6亿元"
+    assert {c.source for c in answer.citations} == {SEED_FOREIGN_TRADE_2024.name}

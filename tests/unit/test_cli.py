@@ -87,3 +87,18 @@ def test_inspect_a_bad_file_is_one_line_error(
     assert err.startswith("error: ")
     assert str(empty) in err
     assert len(err.splitlines()) == 1
+
+
+def test_chat_reads_questions_and_understands_a_follow_up(
+    index_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    assert main(["ingest", str(SEED_FOREIGN_TRADE_2024), "--index", str(index_dir), "--quiet"]) == 0
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO("克州1-9月外贸进出口总额\n那2024年1至8月呢？\n/new\n")
+    )
+    assert main(["chat", "--index", str(index_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "（按上文理解为：2024年1至8月克州外贸进出口总额？）" in out
+    assert "（新的对话）" in out

@@ -1,11 +1,11 @@
 from rag.components.embedding import HashingEmbedding
 from rag.components.llm import ScriptedLLM
-from rag.frontends.ui import build_ui, chat_replies
+from rag.frontends.ui import build_ui, chat_replies, user_questions
 from rag.frontends.ui_format import format_answer
 from rag.services.answer import Answer, Citation
 from rag.services.rag_service import RagService
 from rag.settings import Settings
-from tests.conftest import SEED_FOREIGN_TRADE_2025
+from tests.conftest import SEED_FOREIGN_TRADE_2025, SEEDS
 
 CITATION = Citation(
     1, "004.txt", "潮涌帕米尔扬帆正当时", "今年1-9月,克州外贸进出口总额107.37亿元。", 0.03, 10, 33
@@ -63,3 +63,17 @@ def test_errors_become_a_message(test_settings: Settings) -> None:
 def test_the_interface_builds(test_settings: Settings) -> None:
     service = RagService(test_settings, embed_model=HashingEmbedding(), llm=ScriptedLLM())
     assert build_ui(service) is not None
+
+
+def test_a_follow_up_in_the_chat_uses_the_earlier_questions(test_settings: Settings) -> None:
+    llm = ScriptedLLM(["65.6亿元"])
+    service = RagService(test_settings, embed_model=HashingEmbedding(), llm=llm)
+    service.ingest([SEEDS], progress=False)
+    history = [
+        {"role": "user", "content": [{"type": "text", "text": "克州1-9月外贸进出口总额"}]},
+        {"role": "assistant", "content": "**107.37亿元** …"},
+    ]
+    assert user_questions(history) == ["克州1-9月外贸进出口总额"]
+    final = list(chat_replies(service, "那2024年1至8月呢？", user_questions(history)))[-1]
+    assert "65.6亿元" in final
+    assert "按上文理解为：2024年1至8月克州外贸进出口总额？" in final
