@@ -15,12 +15,20 @@ from rag.components.chinese_tokens import unknown_words
 from rag.components.prompts import ChatPrompt
 from rag.errors import IndexMissingError
 from rag.services.conversation import standalone_question
-from rag.services.extraction import ExtractedAnswer, extract_answer, extract_followup
+from rag.services.extraction import (
+    ExtractedAnswer,
+    PassageText,
+    extract_answer,
+    extract_followup,
+)
 from rag.services.grounding import is_refusal
 from rag.services.index_store import IndexStore
 from rag.services.injection import without_control_tokens
 from rag.services.retrieval import HybridRetriever
 from rag.settings import Settings
+
+# One call to the model: the messages sent, the reply, the backend's token usage (or None).
+_Call = tuple[list[ChatMessage], str, object]
 
 
 @dataclass(frozen=True)
@@ -224,32 +232,8 @@ class AnswerService:
             yield answer
             return
         texts = [(p.title, p.text, _article_year(h)) for p, h in zip(passages, hits, strict=True)]
-        calls: list[tuple[list[ChatMessage], str, object]] = []
-        messages = self._messages(question, passages)
-        raw, usage = yield from self._generate(messages)
-        calls.append((messages, raw, usage))
-        extracted: ExtractedAnswer | None = None
-        if not is_refusal(raw, self.refusal_text):
-            min_support = self.settings.answer.min_metric_support
-            extracted = extract_answer(question, raw, texts, min_support)
-            if extracted.unverified and self.settings.answer.retry_unverified:
-                # The reply restated the question or is in no passage: ask once more, with
-                # the hint to copy the passage's own words.
-                messages = self._messages(f"{question}\n{self.retry_hint}", passages)
-                yield "\n"
-                again, usage = yield from self._generate(messages)
-                calls.append((messages, again, usage))
-                if not is_refusal(again, self.refusal_text):
-                    retried = extract_answer(question, again, texts, min_support)
-                    extracted = retried if retried.parts else extracted
-            # A part of the question the reply left out is asked again on its own, once.
-            followups = list(extracted.followups.items())[: self.settings.answer.max_followups]
-            for part, ask in followups:
-                messages = self._messages(ask, passages)
-                yield "\n"
-                more, usage = yield from self._generate(messages)
-                calls.append((messages, more, usage))
-                extracted.merge(part, extract_followup(question, part, more, texts, min_support))
+        calls: list[_Call] = []
+        extracted = yield from self._ask(question, passages, texts, calls)
         raw = "\n".join(reply for _, reply, _ in calls)
         answer = self._verdict(question, raw, passages, extracted)
         answer.seconds = time.perf_counter() - started
@@ -258,6 +242,42 @@ class AnswerService:
             answer.prompt_tokens = sum(p or 0 for p, _ in counts)
             answer.completion_tokens = sum(c or 0 for _, c in counts)
         yield answer
+
+    def _ask(
+        self,
+        question: str,
+        passages: list[Citation],
+        texts: list[PassageText],
+        calls: list[_Call],
+    ) -> Generator[str, None, ExtractedAnswer | None]:
+        """The model's reply, checked, with at most two kinds of second call: once more when
+        nothing in the reply could be checked, and each part the reply left out on its own.
+        Streams every reply; records each call in `calls`. None when the model refused."""
+        min_support = self.settings.answer.min_metric_support
+
+        def call(text: str) -> Generator[str, None, str]:
+            messages = self._messages(text, passages)
+            if calls:
+                yield "\n"
+            reply, usage = yield from self._generate(messages)
+            calls.append((messages, reply, usage))
+            return reply
+
+        raw = yield from call(question)
+        if is_refusal(raw, self.refusal_text):
+            return None
+        extracted = extract_answer(question, raw, texts, min_support)
+        if extracted.unverified and self.settings.answer.retry_unverified:
+            # Only markers, a piece of the question, or words in no passage: once more, with
+            # the hint to copy the passage's own words.
+            again = yield from call(f"{question}\n{self.retry_hint}")
+            if not is_refusal(again, self.refusal_text):
+                retried = extract_answer(question, again, texts, min_support)
+                extracted = retried if retried.parts else extracted
+        for part, ask in list(extracted.followups.items())[: self.settings.answer.max_followups]:
+            more = yield from call(ask)
+            extracted.merge(part, extract_followup(question, part, more, texts, min_support))
+        return extracted
 
     def _messages(self, question: str, passages: list[Citation]) -> list[ChatMessage]:
         # Control tokens in a document or a question could open a fake system turn.
