@@ -79,8 +79,9 @@ class LlamaCppChat(CustomLLM):
         )
 
     def count_tokens(self, text: str) -> int:
-        with self._lock:
-            return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False))
+        # Tokenizing reads the model's vocabulary, not the context: no need to wait for the
+        # lock (waiting here held every finished answer until the last one was generated).
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False))
 
     def _create(self, messages: Sequence[ChatMessage], stream: bool) -> Any:
         return self._llama.create_chat_completion(

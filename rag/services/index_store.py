@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ class IndexStore:
         self.docstore = self._load_docstore()
         self._bm25: BM25Index | None = None
         self._lock_depth = 0
+        self._lock_owner: int | None = None
         self._check_embedding_model()
 
     def _load_docstore(self) -> SimpleDocumentStore:
@@ -91,12 +93,19 @@ class IndexStore:
 
     def bm25(self) -> BM25Index:
         """The BM25 index, rebuilt from Chroma if it is missing or holds other chunk ids."""
-        if self._bm25 is None:
-            loaded = BM25Index.load(self.dir / _BM25_DIR)
-            if loaded is None or loaded.ids() != self._chunk_ids():
-                loaded = self._rebuild_bm25()
-            self._bm25 = loaded
-        return self._bm25
+        bm25 = self._bm25
+        if bm25 is None:
+            bm25 = BM25Index.load(self.dir / _BM25_DIR)
+            if bm25 is None or bm25.ids() != self._chunk_ids():
+                # Only the writer (holding the lock) replaces the files; a reader that finds
+                # them out of step builds its own copy in memory.
+                bm25 = self._rebuild_bm25(save=self._holds_lock())
+            self._bm25 = bm25
+        return bm25
+
+    def _holds_lock(self) -> bool:
+        """Whether this thread holds the write lock (another thread of this process may)."""
+        return self._lock_depth > 0 and self._lock_owner == threading.get_ident()
 
     def _chunk_ids(self) -> set[str]:
         ids: set[str] = set()
@@ -112,7 +121,7 @@ class IndexStore:
         """Hold the folder's write lock: one writer at a time, across processes. A writer
         that must wait says so through `on_wait` and then waits; once it holds the lock it
         rereads the document registry, which the writer before it may have changed."""
-        if self._lock_depth:
+        if self._holds_lock():
             self._lock_depth += 1
             try:
                 yield
@@ -126,7 +135,7 @@ class IndexStore:
                 if on_wait is not None:
                     on_wait(f"waiting for another ingest into {self.dir} to finish")
                 fcntl.flock(handle, fcntl.LOCK_EX)
-            self._lock_depth = 1
+            self._lock_depth, self._lock_owner = 1, threading.get_ident()
             try:
                 self.docstore = self._load_docstore()
                 self._bm25 = None
@@ -158,14 +167,15 @@ class IndexStore:
             for doc_id in change.removed_docs:
                 self.docstore._kvstore.delete(doc_id, collection=self.docstore._metadata_collection)
             self._persist_docstore()
-            self._bm25 = None
             if refresh:
                 self.refresh()
+            # else readers keep the keyword index they have until `refresh()` swaps in the
+            # new one: dense search sees each file as it is committed, BM25 the whole ingest.
 
     def refresh(self) -> None:
         """Rebuild the BM25 index from Chroma and record the counts in the manifest."""
         with self.writing():
-            self._bm25 = self._rebuild_bm25()
+            self._bm25 = self._rebuild_bm25(save=True)
             self._write_manifest()
 
     def _delete_in_batches(self, node_ids: list[str]) -> None:
@@ -185,7 +195,7 @@ class IndexStore:
         self.docstore.persist(str(tmp))
         os.replace(tmp, path)
 
-    def _rebuild_bm25(self) -> BM25Index:
+    def _rebuild_bm25(self, save: bool) -> BM25Index:
         nodes = self.vector_store.get_nodes(None) if not self.is_empty() else []
         chunks = [StoredChunk(n.node_id, n.get_content(), dict(n.metadata)) for n in nodes]
         chunks.sort(
@@ -196,7 +206,8 @@ class IndexStore:
             )
         )
         index = BM25Index.build(chunks)
-        index.save(self.dir / _BM25_DIR)
+        if save:
+            index.save(self.dir / _BM25_DIR)
         return index
 
     def _write_manifest(self) -> None:
