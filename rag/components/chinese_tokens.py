@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from functools import cache
 from typing import Any
@@ -158,8 +159,6 @@ def term_weight(term: str) -> float:
     """How much a word says about what a question is about: its rarity in jieba's
     dictionary (-log of its frequency), so that a name (王家瑞, unknown to the dictionary)
     outweighs the 担任 and 职务 around it."""
-    import math
-
     jieba = _jieba()
     total = float(jieba.dt.total or 1)
     return math.log(total / (float(jieba.dt.FREQ.get(term, 0) or 0) + 1.0))

@@ -158,6 +158,10 @@ def followup_question(question: str, part: str, standalone: bool) -> str:
     return part if standalone else f"{question}\n（这里只问：{part}）"
 
 
+def _followups(question: str, missing: list[str], standalone: bool) -> dict[str, str]:
+    return {part: followup_question(question, part, standalone) for part in missing}
+
+
 def reply_spans(raw: str, wanted: int) -> list[tuple[str, list[int]]]:
     """The answer spans of a reply (one per line or per 「；」), each with the passage
     numbers the model wrote beside it (a hint for ties, never trusted on its own)."""
@@ -422,7 +426,7 @@ def extract_answer(
         result.reason = "the reply holds no answer"
         result.unverified = bool(raw.strip())  # 「[1]」, 「资料编号：」: markers, no answer
         result.missing = parts if len(parts) > 1 else []
-        result.followups = {p: followup_question(question, p, standalone) for p in result.missing}
+        result.followups = _followups(question, result.missing, standalone)
         return result
     documents = "\n".join(f"{title}\n{text}" for title, text, _ in passages)
     answered: dict[int, list[ExtractedPart]] = {}
@@ -468,7 +472,7 @@ def extract_answer(
     result.parts = [p for i in sorted(answered) for p in answered[i]]
     if len(parts) > 1 and result.parts:
         result.missing = [p for i, p in enumerate(parts) if i not in answered]
-        result.followups = {p: followup_question(question, p, standalone) for p in result.missing}
+        result.followups = _followups(question, result.missing, standalone)
     if not result.parts:
         result.reason = "; ".join(rejections) or "the reply holds no answer"
         result.unverified = bool(rejections) and result.near_miss is None

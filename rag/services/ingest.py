@@ -13,7 +13,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import BaseNode
 from tqdm import tqdm
 
-from rag.components.readers import SUPPORTED_SUFFIXES, read_document
+from rag.components.readers import SUPPORTED_SUFFIXES, RawDocument, read_document
 from rag.components.splitter import ChineseSentenceSplitter
 from rag.errors import InputFileError
 from rag.services.documents import to_documents
@@ -116,13 +116,13 @@ class IngestService:
         todo: list[tuple[Path, str, int]] = []
         for path in tqdm(files, desc="read", unit="file", disable=not progress or len(files) < 2):
             try:
-                read_document(path, max_bytes)  # raises a clear error for a bad file
+                raw = read_document(path, max_bytes)  # raises a clear error for a bad file
                 digest = hashlib.sha256(self._fingerprint + path.read_bytes()).hexdigest()
                 old = self.index.document_hash(str(path))
                 if old == digest:
                     report.unchanged.append(path.name)
                     continue
-                count = len(self._chunks(path))
+                count = len(self._split(raw, path))
             except InputFileError as exc:
                 if not skip_bad:
                     raise
@@ -134,7 +134,9 @@ class IngestService:
 
     def _chunks(self, path: Path) -> list[BaseNode]:
         max_bytes = int(self.settings.ingest.max_file_mb * 1_000_000)
-        raw = read_document(path, max_bytes)
+        return self._split(read_document(path, max_bytes), path)
+
+    def _split(self, raw: RawDocument, path: Path) -> list[BaseNode]:
         nodes = self.splitter.get_nodes_from_documents(to_documents(raw, str(path)))
         for node in nodes:
             node.metadata["start"] = node.start_char_idx or 0  # type: ignore[attr-defined]
