@@ -10,6 +10,7 @@ class InputFileError(RagError):
 
     def __init__(self, path: object, problem: str, fix: str) -> None:
         self.path = str(path)
+        self.problem, self.fix = problem, fix
         super().__init__(f"{path}: {problem} — {fix}")
 
 

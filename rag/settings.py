@@ -95,6 +95,14 @@ class IngestSettings(BaseModel):
 class UISettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 7860
+    # "user:password" for the login page (RAG_UI__AUTH); None: no login (loopback only,
+    # `rag serve` warns when bound to another address without one).
+    auth: SecretStr | None = None
+    # Events (answers, uploads) run at once; more wait in Gradio's queue, up to max_queue,
+    # beyond which a new request is turned away with "queue full". Answers share one
+    # llama.cpp model behind a lock, so more workers overlap retrieval, not generation.
+    concurrency: int = 4
+    max_queue: int = 64
 
 
 class Settings(BaseSettings):

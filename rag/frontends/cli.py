@@ -139,8 +139,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from rag.frontends.ui import serve
 
     service = _service(args)
-    settings = service.settings
-    serve(service, args.host or settings.ui.host, args.port or settings.ui.port)
+    ui = service.settings.ui
+    auth = args.auth or (ui.auth.get_secret_value() if ui.auth else None)
+    serve(service, args.host or ui.host, args.port or ui.port, auth)
     return 0
 
 
@@ -220,6 +221,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", help=index_help)
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument(
+        "--auth",
+        metavar="USER:PASSWORD",
+        help="require this login (default: settings ui.auth, or RAG_UI__AUTH)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("models", help="manage the default offline models")

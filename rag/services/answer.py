@@ -41,6 +41,7 @@ class Citation:
     start: int  # character offsets of the passage in the repaired document text
     end: int
     date: str = ""  # the article's date (YYYY-MM-DD) when layout repair found one
+    publisher: str = ""  # the article's publisher (克孜勒苏日报) when layout repair found one
     # The sentence(s) of `text` the answer stands on, verbatim:
     # text[quote_start:quote_end] == quote. Empty for a retrieved passage that is not cited.
     quote: str = ""
@@ -111,6 +112,7 @@ class Answer:
                     "source": c.source,
                     "title": c.title,
                     "date": c.date,
+                    "publisher": c.publisher,
                     "text": c.text,
                     "quote": c.quote,
                     "quote_start": c.quote_start,
@@ -135,6 +137,7 @@ def _as_citation(number: int, hit: NodeWithScore) -> Citation:
         start=int(meta.get("start", 0) or 0),
         end=int(meta.get("end", 0) or 0),
         date=str(meta.get("date", "") or ""),
+        publisher=str(meta.get("publisher", "") or ""),
     )
 
 

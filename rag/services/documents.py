@@ -30,6 +30,7 @@ INTERNAL_KEYS = [
     "source",
     "article",
     "captions",
+    "ingested",
 ]
 
 

@@ -45,6 +45,18 @@ class Change:
     removed_docs: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class IndexedDocument:
+    """One ingested file, as the document table shows it."""
+
+    file_id: str  # the registry key: the file's path when it was ingested
+    source: str  # the file name citations show
+    articles: int
+    chunks: int
+    ingested: str  # when it was (last) written, ISO 8601 UTC; '' for an index built before
+    titles: tuple[str, ...] = ()
+
+
 class IndexStore:
     def __init__(self, settings: Settings, index_dir: Path | None = None) -> None:
         self.settings = settings
@@ -90,6 +102,36 @@ class IndexStore:
 
     def document_ids(self) -> list[str]:
         return sorted(self.docstore.get_all_document_hashes().values())
+
+    def document_with_hash(self, doc_hash: str) -> str | None:
+        """The id of the document ingested with exactly this content hash, if any."""
+        return self.docstore.get_all_document_hashes().get(doc_hash)
+
+    def documents(self) -> list[IndexedDocument]:
+        """Every ingested file with its article and chunk counts, read from the chunks
+        themselves (so the table cannot disagree with what retrieval searches)."""
+        groups: dict[str, list[dict[str, object]]] = {}
+        total = self.chunk_count()
+        for offset in range(0, total, CHROMA_BATCH):
+            got = self.vector_store._collection.get(
+                include=["metadatas"], limit=CHROMA_BATCH, offset=offset
+            )
+            for meta in got["metadatas"] or []:
+                groups.setdefault(str(meta.get("file_id", "")), []).append(dict(meta))
+        rows = []
+        for file_id, metas in groups.items():
+            articles = {m.get("article", 0): str(m.get("title", "")) for m in metas}
+            rows.append(
+                IndexedDocument(
+                    file_id=file_id,
+                    source=str(metas[0].get("source", "")),
+                    articles=len(articles),
+                    chunks=len(metas),
+                    ingested=max(str(m.get("ingested", "")) for m in metas),
+                    titles=tuple(articles[k] for k in sorted(articles, key=str)),
+                )
+            )
+        return sorted(rows, key=lambda d: (d.source, d.file_id))
 
     def bm25(self) -> BM25Index:
         """The BM25 index, rebuilt from Chroma if it is missing or holds other chunk ids."""
@@ -171,6 +213,18 @@ class IndexStore:
                 self.refresh()
             # else readers keep the keyword index they have until `refresh()` swaps in the
             # new one: dense search sees each file as it is committed, BM25 the whole ingest.
+
+    def delete_documents(self, file_ids: list[str]) -> int:
+        """Remove documents from Chroma, the registry and BM25; returns how many chunks
+        went. An id the index does not hold is an error, so a typo deletes nothing."""
+        with self.writing():
+            known = set(self.docstore.get_all_document_hashes().values())
+            unknown = [f for f in file_ids if f not in known]
+            if unknown:
+                raise RagError(f"not in the index at {self.dir}: {', '.join(unknown)}")
+            before = self.chunk_count()
+            self.commit(Change(removed_docs=list(file_ids)))
+            return before - self.chunk_count()
 
     def refresh(self) -> None:
         """Rebuild the BM25 index from Chroma and record the counts in the manifest."""

@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -30,6 +31,8 @@ class IngestReport:
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # one line per bad file (with --skip-bad)
+    # Files whose content is already in the index under another name: "new -> existing".
+    duplicates: list[str] = field(default_factory=list)
     chunks_added: int = 0
     total_chunks: int = 0
 
@@ -41,6 +44,8 @@ class IngestReport:
             f"{self.chunks_added} chunks written",
             f"{self.total_chunks} chunks in the index",
         ]
+        if self.duplicates:
+            parts.append(f"{len(self.duplicates)} already in under another name")
         if self.skipped:
             parts.append(f"{len(self.skipped)} skipped")
         return ", ".join(parts)
@@ -97,6 +102,9 @@ class IngestService:
             ) as bar:
                 for path, digest, _ in todo:
                     nodes = self._chunks(path)  # read again: memory stays flat in files
+                    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+                    for node in nodes:
+                        node.metadata["ingested"] = stamp
                     self._embed(nodes, bar)
                     file_id = str(path)
                     self.index.commit(
@@ -121,6 +129,12 @@ class IngestService:
                 old = self.index.document_hash(str(path))
                 if old == digest:
                     report.unchanged.append(path.name)
+                    continue
+                twin = self.index.document_with_hash(digest)
+                if twin is not None and old is None:
+                    # The same bytes under another name: a second copy would only double
+                    # every hit. (A changed file keeps its name and is replaced below.)
+                    report.duplicates.append(f"{path.name} -> {Path(twin).name}")
                     continue
                 count = len(self._split(raw, path))
             except InputFileError as exc:

@@ -14,6 +14,7 @@ from rag.components.prompts import load_prompt
 from rag.services.answer import Answer, AnswerService
 from rag.services.index_store import IndexStore
 from rag.services.ingest import IngestReport, IngestService
+from rag.services.library import Library
 from rag.services.retrieval import HybridRetriever
 from rag.settings import Settings, load_settings
 
@@ -54,6 +55,37 @@ class RagService:
         return IngestService(self.settings, self.index, self.embed_model).ingest(
             paths, progress, skip_bad
         )
+
+    @property
+    def library(self) -> Library:
+        """Upload, list, delete and inspect documents (what the web UI's 文档 tab does)."""
+        return Library(
+            self.index,
+            lambda paths: self.ingest(paths, progress=True, skip_bad=True),
+            int(self.settings.ingest.max_file_mb * 1_000_000),
+        )
+
+    def about(self) -> dict[str, str | int]:
+        """Which models and index are in use, for the UI's 关于 tab and the API."""
+        s = self.settings
+        llm = {
+            "llamacpp": f"{s.llm.llamacpp.model} (llama.cpp)",
+            "openai": f"{s.llm.openai.model} @ {s.llm.openai.api_base}",
+            "mock": "mock",
+        }[s.llm.mode]
+        store = (
+            f"Chroma server {s.vectorstore.http.host}:{s.vectorstore.http.port}"
+            if s.vectorstore.mode == "chroma_http"
+            else "Chroma (embedded)"
+        )
+        return {
+            "embedding_model": s.embedding.model if s.embedding.mode != "mock" else "mock",
+            "llm": llm,
+            "vector_store": f"{store}, collection {s.vectorstore.collection!r}",
+            "index_dir": str(self.index.dir),
+            "documents": len(self.index.document_ids()),
+            "chunks": self.index.chunk_count(),
+        }
 
     def retriever(self) -> HybridRetriever:
         return HybridRetriever(self.index, self.embed_model, self.settings.retrieval)
