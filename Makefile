@@ -10,7 +10,7 @@ WHEELS := $(CACHE_DIR)/wheels
 LLAMA_CPP := llama-cpp-python==0.3.36
 INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml Makefile | sha256sum | cut -c1-12)
 
-.PHONY: install models ingest run serve test unit integration eval bench lint clean
+.PHONY: install models browser ingest run serve test unit integration eval bench lint clean
 
 install: $(INSTALLED)
 
@@ -31,6 +31,18 @@ $(INSTALLED): pyproject.toml Makefile
 models: install
 	$(BIN)/rag models fetch
 
+# Debian's Chromium and CJK fonts for the browser test (tests/integration/test_web_ui.py);
+# Playwright's own browser download does not work offline. Without root the test says what to do.
+BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-noto-color-emoji
+browser:
+	@if command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "installing $(BROWSER_PACKAGES) (Debian) for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	elif command -v sudo >/dev/null; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	else echo "warning: not root: install $(BROWSER_PACKAGES) (Debian) or the browser test fails"; fi
+
 ingest: models
 	$(BIN)/rag ingest seeds
 
@@ -45,13 +57,13 @@ lint: install
 	$(BIN)/ruff format --check rag tests bench evals
 	$(BIN)/mypy rag
 
-test: models lint
+test: models lint browser
 	$(BIN)/python -m pytest
 
 unit: install
 	$(BIN)/python -m pytest tests/unit
 
-integration: models
+integration: models browser
 	$(BIN)/python -m pytest -m integration
 
 # The fixed eval set (evals/seed_questions.yaml) with the real models: table, summary, JSON report.

@@ -172,5 +172,8 @@ def format_about(info: dict[str, str | int]) -> str:
         "documents": "文档数",
         "chunks": "片段数",
     }
-    rows = [f"| {labels.get(k, k)} | `{html.escape(str(v))}` |" for k, v in info.items()]
+    rows = [
+        f"| {labels.get(k, k)} | {html.escape(str(v), quote=False).replace('|', '&#124;')} |"
+        for k, v in info.items()
+    ]
     return "| 项目 | 当前值 |\n|---|---|\n" + "\n".join(rows)

@@ -93,9 +93,12 @@ def test_the_inspect_view_and_the_about_tab() -> None:
     assert "**[1] 标题一**（2025-01-02 · 克孜勒苏日报）" in view
     assert "正文&lt;一&gt;。" in view
     assert "`caption`（属于第 1 篇）：图为现场" in view
-    about = format_about({"embedding_model": "embeddinggemma-300m", "chunks": 22})
-    assert "| 向量模型 | `embeddinggemma-300m` |" in about
-    assert "| 片段数 | `22` |" in about
+    about = format_about(
+        {"embedding_model": "embeddinggemma-300m", "vector_store": "Chroma 'docs'", "chunks": 22}
+    )
+    assert "| 向量模型 | embeddinggemma-300m |" in about
+    assert "| 向量库 | Chroma 'docs' |" in about
+    assert "| 片段数 | 22 |" in about
 
 
 def test_login_setting_and_the_warning_for_an_open_address() -> None:
