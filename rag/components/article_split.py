@@ -83,6 +83,7 @@ def split_articles(raw_text: str) -> PageLayout:
     segments = _segments(repair_lines(kept))
     articles, sources, headlines = _articles(segments, set_aside)
     if not articles:
+        set_aside.extend(SetAside("caption", caption.text) for caption in captions)
         return PageLayout([], set_aside, fields)
     _attach_headlines(articles, headlines)
     for article, segment in zip(articles, sources, strict=True):
@@ -192,27 +193,25 @@ def _segments(paragraphs: list[str]) -> list[_Segment]:
         if dateline or current.closed:
             current = _Segment(dateline=dateline)
             segments.append(current)
-        text, closed, note = _strip_end_mark(paragraph)
+        text, closed, notes = _strip_end_mark(paragraph)
         if text:
             current.paragraphs.append(text)
-        if note:
-            current.notes.append(note)
+        current.notes.extend(notes)
         current.closed = current.closed or closed
     return [s for s in segments if s.paragraphs or s.notes]
 
 
-def _strip_end_mark(paragraph: str) -> tuple[str, bool, str]:
-    """(paragraph without its end mark, whether it had one, the editor note if any)."""
-    note = ""
+def _strip_end_mark(paragraph: str) -> tuple[str, bool, list[str]]:
+    """(paragraph without its end marks, whether it had one, the marks and editor notes
+    taken off, to be reported as set aside)."""
+    notes: list[str] = []
     closed = False
     while True:
-        if match := END_MARK.search(paragraph):
-            paragraph, closed = paragraph[: match.start()].rstrip(), True
-        elif match := EDITOR_NOTE.search(paragraph):
-            note = match.group(0).strip()
+        if (match := END_MARK.search(paragraph)) or (match := EDITOR_NOTE.search(paragraph)):
+            notes.insert(0, match.group(0).strip())
             paragraph, closed = paragraph[: match.start()].rstrip(), True
         else:
-            return paragraph, closed, note
+            return paragraph, closed, notes
 
 
 def _is_headline(paragraph: str) -> bool:
@@ -240,12 +239,16 @@ def _articles(
         )
         segments = [whole]
     kept = [s for s in segments if s.dateline or not all(_is_headline(p) for p in s.paragraphs)]
+    # A page of nothing but short lines (a notice without full stops) is still one
+    # article: its text must not vanish for want of a body.
+    kept = kept or segments
     articles: list[Article] = []
     headlines: list[tuple[str, int | None, bool]] = []
     pending: list[str] = []  # headline-only material waiting for the next article
     for segment in segments:
         if not any(segment is k for k in kept):
             pending.extend(segment.paragraphs)
+            set_aside.extend(SetAside("furniture", note, None) for note in segment.notes)
             continue
         paragraphs = list(segment.paragraphs)
         index = len(articles)

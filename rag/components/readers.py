@@ -1,10 +1,12 @@
-"""Reads document files into text: txt/md (UTF-8, UTF-16, GBK/GB18030), html, pdf (pypdfium2)."""
+"""Reads document files into text: txt/md (UTF-8, UTF-16, GBK/GB18030, Big5), html, pdf (pypdfium2)."""
 
 from __future__ import annotations
 
 import codecs
 import logging
+from contextlib import suppress
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from rag.components.page_layout import PageLayout
@@ -72,27 +74,71 @@ def read_document(path: Path, max_bytes: int) -> RawDocument:
 
 
 def decode_text(path: Path, data: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK/GB2312)."""
+    """UTF-8 (with or without BOM), UTF-16 (with or without BOM), GB18030 (a superset of
+    GBK/GB2312) or Big5. Without a BOM, every decoding that gives text is a candidate and the
+    one whose Chinese characters are the most common ones wins: bytes read in the wrong
+    legacy encoding decode to rare characters and private-use glyphs."""
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16"), "utf-16"
-    if b"\x00" in data[:8192]:
-        raise InputFileError(
-            path, "looks like a binary file, not text", "give a text, html or pdf file"
-        )
-    for encoding in ("utf-8", "gb18030"):
+    if b"\x00" not in data[:8192]:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            if _mostly_text(text):
+                return text, "utf-8"
+        encodings = ["gb18030", "big5", "utf-16-le", "utf-16-be"]
+    else:  # NUL bytes: UTF-16 without a BOM, or binary
+        encodings = ["utf-16-le", "utf-16-be"]
+    best: tuple[float, str, str] | None = None
+    for encoding in encodings:
+        if encoding.startswith("utf-16") and len(data) % 2:
+            continue
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _mostly_text(text):
-            return text, encoding
+        if not _mostly_text(text):
+            continue
+        score = _common_share(text)
+        if best is None or score > best[0]:
+            best = (score, text, encoding)
+    if best is not None and best[0] >= 0.6:
+        return best[1], best[2]
+    if b"\x00" in data[:8192]:
+        raise InputFileError(
+            path, "looks like a binary file, not text", "give a text, html or pdf file"
+        )
     raise InputFileError(
         path,
-        "is neither UTF-8 nor GBK/GB18030 text (or is binary)",
+        "is not UTF-8, UTF-16, GBK/GB18030 or Big5 text (or is binary)",
         "re-save it as UTF-8 (e.g. `iconv -f <encoding> -t utf-8`)",
     )
+
+
+@cache
+def _common_hanzi() -> frozenset[str]:
+    """The everyday characters: GB2312 level 1 (simplified) and Big5 level 1 (traditional)."""
+    chars = set()
+    for b1 in range(0xB0, 0xD8):
+        for b2 in range(0xA1, 0xFF):
+            with suppress(UnicodeDecodeError):
+                chars.add(bytes([b1, b2]).decode("gb2312"))
+    for b1 in range(0xA4, 0xC7):
+        for b2 in [*range(0x40, 0x7F), *range(0xA1, 0xFF)]:
+            with suppress(UnicodeDecodeError):
+                chars.add(bytes([b1, b2]).decode("big5"))
+    return frozenset(chars)
+
+
+def _common_share(text: str) -> float:
+    """Share of the text's Han characters that are everyday ones (1.0 with none)."""
+    common = _common_hanzi()
+    han = [c for c in text[:20000] if "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"]
+    return sum(c in common for c in han) / len(han) if han else 1.0
 
 
 def _mostly_text(text: str) -> bool:
@@ -101,7 +147,8 @@ def _mostly_text(text: str) -> bool:
         return True
     control = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
     odd = sum(1 for c in sample if 0xE000 <= ord(c) <= 0xF8FF or c == "\ufffd")
-    return (control + odd) / len(sample) < 0.02
+    # Stray control characters (a bell, an escape) are cleaned later; a tenth is binary.
+    return (control + odd) / len(sample) < 0.1
 
 
 def _read_html(path: Path, html: str, encoding: str) -> RawDocument:

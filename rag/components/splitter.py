@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from llama_index.core.node_parser import NodeParser
-from llama_index.core.schema import BaseNode, NodeRelationship, TextNode
+from llama_index.core.schema import BaseNode, Document, NodeRelationship, TextNode
 from pydantic import Field
 
 from rag.components.text_repair import CJK_CHAR
@@ -124,4 +124,18 @@ class ChineseSentenceSplitter(NodeParser):
                 )
                 chunk.relationships[NodeRelationship.SOURCE] = source
                 out.append(chunk)
+        return out
+
+    def _postprocess_parsed_nodes(
+        self, nodes: list[BaseNode], parent_doc_map: dict[str, Document]
+    ) -> list[BaseNode]:
+        """llama-index re-finds each chunk's offsets with `str.find` from the previous
+        chunk's start, which lands on an earlier copy of a short or repeated chunk
+        (「电」 at 10 instead of 120). The offsets chunking computed are exact: keep them."""
+        spans = [(n.start_char_idx, n.end_char_idx) for n in nodes if isinstance(n, TextNode)]
+        out = super()._postprocess_parsed_nodes(nodes, parent_doc_map)
+        for node, (start, end) in zip(
+            (n for n in out if isinstance(n, TextNode)), spans, strict=True
+        ):
+            node.start_char_idx, node.end_char_idx = start, end
         return out

@@ -32,6 +32,13 @@ _FULLWIDTH_TO_ASCII = {
     0x00A0: ord(" "),
     0x200B: None,
     0xFEFF: None,
+    # Invisible characters that split a number or a word for search and for the answer
+    # checks (「1\u200d07.37亿元」): zero-width joiners, direction marks and overrides, the
+    # soft hyphen, and control characters other than tab and the line breaks.
+    **dict.fromkeys([*range(0x200C, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065)]),
+    **dict.fromkeys([*range(0x2066, 0x206A), 0x00AD, 0x007F, *range(0x80, 0xA0)]),
+    **dict.fromkeys(c for c in range(0x20) if chr(c) not in "\t\n\r\f"),
+    0x000C: ord("\n"),
 }
 
 _SPACE_NEXT_TO_CJK = re.compile(
