@@ -1,10 +1,13 @@
-"""Persisted BM25 index over jieba tokens (bm25s), with the chunk texts it was built from."""
+"""Persisted BM25 index over jieba tokens (bm25s), with the chunk texts and tokens it was
+built from. Tokenizing (jieba) is the expensive step, so each chunk's tokens are kept: an
+update tokenizes only the chunks that are new and rebuilds the bm25s matrix from the rest."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,23 +24,46 @@ class StoredChunk:
     metadata: dict[str, Any]
 
 
-class BM25Index:
-    """A bm25s model plus the chunks it covers; rebuilt whole from the vector store after
-    every ingest, and whenever its chunk ids are not the vector store's."""
+def _order(chunk: StoredChunk) -> tuple[str, int, str]:
+    """Chunks in reading order (file, offset): ties in score go to the earlier passage."""
+    return (
+        str(chunk.metadata.get("source", "")),
+        int(chunk.metadata.get("start", 0)),
+        chunk.node_id,
+    )
 
-    def __init__(self, chunks: list[StoredChunk], model: Any | None) -> None:
+
+class BM25Index:
+    """A bm25s model plus the chunks (and their tokens) it covers."""
+
+    def __init__(
+        self, chunks: list[StoredChunk], model: Any | None, tokens: list[list[str]] | None = None
+    ) -> None:
         self.chunks = chunks
         self._model = model
+        self._tokens = tokens if tokens is not None else [search_tokens(c.text) for c in chunks]
 
     @classmethod
-    def build(cls, chunks: list[StoredChunk]) -> BM25Index:
+    def build(cls, chunks: list[StoredChunk], tokens: list[list[str]] | None = None) -> BM25Index:
+        if tokens is None:
+            tokens = [search_tokens(c.text) for c in chunks]
+        pairs = sorted(zip(chunks, tokens, strict=True), key=lambda p: _order(p[0]))
+        chunks, tokens = [c for c, _ in pairs], [t for _, t in pairs]
         if not chunks:
-            return cls([], None)
+            return cls([], None, [])
         import bm25s
 
         model = bm25s.BM25()
-        model.index([search_tokens(c.text) or ["∅"] for c in chunks], show_progress=False)
-        return cls(chunks, model)
+        model.index([t or ["∅"] for t in tokens], show_progress=False)
+        return cls(chunks, model, tokens)
+
+    def updated(self, ids: set[str], fetch: Callable[[list[str]], list[StoredChunk]]) -> BM25Index:
+        """This index brought to exactly the chunk ids `ids`: chunks no longer there are
+        dropped, new ones fetched (`fetch(ids)`) and tokenized; the others keep their tokens."""
+        kept = [(c, t) for c, t in zip(self.chunks, self._tokens, strict=True) if c.node_id in ids]
+        new = fetch(sorted(ids - {c.node_id for c, _ in kept}))
+        pairs = kept + [(c, search_tokens(c.text)) for c in new]
+        return BM25Index.build([c for c, _ in pairs], [t for _, t in pairs])
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -65,10 +91,10 @@ class BM25Index:
         if self._model is not None:
             self._model.save(str(tmp), show_progress=False)
         with (tmp / _CORPUS).open("w", encoding="utf-8") as f:
-            for c in self.chunks:
+            for c, t in zip(self.chunks, self._tokens, strict=True):
                 f.write(
                     json.dumps(
-                        {"id": c.node_id, "text": c.text, "metadata": c.metadata},
+                        {"id": c.node_id, "text": c.text, "metadata": c.metadata, "tokens": t},
                         ensure_ascii=False,
                     )
                     + "\n"
@@ -85,13 +111,14 @@ class BM25Index:
         corpus = directory / _CORPUS
         if not corpus.exists():
             return None
-        chunks = []
+        chunks, tokens = [], []
         with corpus.open(encoding="utf-8") as f:
             for line in f:
                 row = json.loads(line)
                 chunks.append(StoredChunk(row["id"], row["text"], row["metadata"]))
+                tokens.append(row["tokens"] if "tokens" in row else search_tokens(row["text"]))
         if not chunks:
-            return cls([], None)
+            return cls([], None, [])
         import bm25s
 
-        return cls(chunks, bm25s.BM25.load(str(directory), show_progress=False))
+        return cls(chunks, bm25s.BM25.load(str(directory), show_progress=False), tokens)

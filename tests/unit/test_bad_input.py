@@ -35,11 +35,10 @@ def service(test_settings: Settings) -> RagService:
 def snapshot(service: RagService) -> tuple[Any, ...]:
     """Everything an ingest writes: chunk ids and texts, the registry, BM25, the manifest."""
     index = service.index
-    got = index.vector_store._collection.get(include=["documents"])
-    chunks = sorted(zip(got["ids"], got["documents"] or [], strict=True))
+    chunks = sorted((c.node_id, c.text) for c in index.store.chunks())
     return (
         chunks,
-        index.docstore.get_all_document_hashes(),
+        index.registry.hashes(),
         sorted(index.bm25().ids()),
         (index.dir / "manifest.json").read_text(),
         (index.dir / "docstore.json").read_text(),
@@ -47,11 +46,9 @@ def snapshot(service: RagService) -> tuple[Any, ...]:
 
 
 def chunk_texts(service: RagService, path: Path) -> str:
-    got = service.index.vector_store._collection.get(
-        where={"file_id": str(path.resolve())}, include=["documents", "metadatas"]
-    )
-    titles = [str(m.get("title", "")) for m in got["metadatas"] or []]
-    return "\n".join([*(got["documents"] or []), *titles])
+    ids = service.index.store.ids_of_file(str(path.resolve()))
+    chunks = service.index.store.chunks(ids)
+    return "\n".join([c.text for c in chunks] + [str(c.metadata.get("title")) for c in chunks])
 
 
 def test_the_corpus_is_complete() -> None:

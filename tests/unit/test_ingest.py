@@ -40,13 +40,13 @@ def test_seeds_become_chunks_with_metadata_and_offsets(test_settings: Settings) 
 def test_ingesting_again_adds_nothing(test_settings: Settings) -> None:
     service = _service(test_settings)
     first = service.ingest([SEEDS], progress=False)
-    ids = sorted(service.index.vector_store._collection.get(include=[])["ids"])
+    ids = sorted(service.index.store.ids())
     for _ in range(2):
         again = service.ingest([SEEDS], progress=False)
         assert again.chunks_added == 0
         assert len(again.unchanged) == 2
     assert again.total_chunks == first.total_chunks
-    assert sorted(service.index.vector_store._collection.get(include=[])["ids"]) == ids
+    assert sorted(service.index.store.ids()) == ids
     assert len(service.index.bm25()) == first.total_chunks
 
 
