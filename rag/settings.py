@@ -13,14 +13,32 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class OpenAIEmbeddingSettings(BaseModel):
+    """Any OpenAI-compatible /v1/embeddings endpoint (llama.cpp server, vLLM, Ollama, TEI)."""
+
+    api_base: str = "http://127.0.0.1:8080/v1"
+    model: str = "bge-m3"
+    api_key: SecretStr = SecretStr("not-needed")
+    timeout_s: float = 120.0
+    # Prepended to questions and to passages, for models trained with instructions
+    # (EmbeddingGemma: "task: search result | query: " / "title: none | text: ").
+    query_prefix: str = ""
+    document_prefix: str = ""
+
+
 class EmbeddingSettings(BaseModel):
-    mode: Literal["sentence_transformers", "mock"] = "sentence_transformers"
+    mode: Literal["sentence_transformers", "openai", "mock"] = "sentence_transformers"
     # A name from the model catalog (fetched by `rag models fetch`), a local
     # sentence-transformers directory, or a model name sentence-transformers can load.
     model: str = "embeddinggemma-300m"
     batch_size: int = 16
     device: str = "cpu"
     mock_dim: int = 256
+    openai: OpenAIEmbeddingSettings = Field(default_factory=OpenAIEmbeddingSettings)
+
+    def identity(self) -> str:
+        """Which model makes the vectors: an index must be queried with the same one."""
+        return {"mock": "mock", "openai": f"openai:{self.openai.model}"}.get(self.mode, self.model)
 
 
 class LlamaCppSettings(BaseModel):

@@ -1,4 +1,5 @@
-"""The embedding model: sentence-transformers (query/document prompts) or a hashing fake for tests."""
+"""The embedding model: sentence-transformers (query/document prompts), any OpenAI-compatible
+embeddings server, or a hashing fake for tests."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
 from rag.components.model_store import resolve_model
-from rag.settings import Settings
+from rag.errors import RagError
+from rag.settings import OpenAIEmbeddingSettings, Settings
 
 
 class SentenceTransformerEmbedding(BaseEmbedding):
@@ -48,6 +50,84 @@ class SentenceTransformerEmbedding(BaseEmbedding):
             texts, normalize_embeddings=True, batch_size=self.embed_batch_size
         )
         return [[float(x) for x in v] for v in vectors]
+
+
+class ServerEmbedding(BaseEmbedding):
+    """Vectors from an OpenAI-compatible `/v1/embeddings` endpoint, so app replicas need not
+    each load the model. Vectors are normalised here (servers differ on that)."""
+
+    api_base: str
+    query_prefix: str = ""
+    document_prefix: str = ""
+    _client: Any = PrivateAttr()
+    _one_at_a_time: bool = PrivateAttr(default=False)
+
+    def __init__(self, cfg: OpenAIEmbeddingSettings, batch_size: int = 16) -> None:
+        super().__init__(  # type: ignore[call-arg]  # pydantic fields of this subclass
+            model_name=cfg.model,
+            api_base=cfg.api_base,
+            query_prefix=cfg.query_prefix,
+            document_prefix=cfg.document_prefix,
+            embed_batch_size=batch_size,
+        )
+        from openai import OpenAI
+
+        self._client = OpenAI(
+            base_url=cfg.api_base,
+            api_key=cfg.api_key.get_secret_value(),
+            timeout=cfg.timeout_s,
+            max_retries=2,
+        )
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "ServerEmbedding"
+
+    def _embed(self, texts: list[str]) -> list[list[float]]:
+        if self._one_at_a_time and len(texts) > 1:
+            return [v for t in texts for v in self._embed([t])]
+        try:
+            reply = self._client.embeddings.create(model=self.model_name, input=texts)
+        except Exception as exc:  # openai raises APIConnectionError, APIStatusError, ...
+            raise RagError(
+                f"the embedding server at {self.api_base} failed ({type(exc).__name__}: "
+                f"{str(exc)[:200]}): check that it runs and serves model {self.model_name!r} "
+                "(embedding.openai in settings)"
+            ) from exc
+        vectors = [d.embedding for d in sorted(reply.data, key=lambda d: d.index)]
+        if vectors and vectors[0] and isinstance(vectors[0][0], list):
+            # Per-token vectors: llama.cpp's server on a model without pooling. It mixes up
+            # the tokens of several texts in one request (measured: only the first text's
+            # vector is right), so such a server gets one text per request.
+            self._one_at_a_time = True
+            if len(texts) > 1:
+                return self._embed(texts)
+        return [_normalised(_pooled(v)) for v in vectors]
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._embed([self.query_prefix + query])[0]
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embeddings([text])[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._embed([self.document_prefix + t for t in texts])
+
+
+def _pooled(vector: Any) -> list[float]:
+    """One vector per text. llama.cpp's server on a model without a pooling layer (any chat
+    GGUF) returns one vector per token: they are averaged, as sentence-transformers does."""
+    if vector and isinstance(vector[0], list):
+        return [sum(column) / len(vector) for column in zip(*vector, strict=True)]
+    return list(vector)
+
+
+def _normalised(vector: list[float]) -> list[float]:
+    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
+    return [float(x) / norm for x in vector]
 
 
 class HashingEmbedding(BaseEmbedding):
@@ -94,6 +174,8 @@ def build_embedding(settings: Settings) -> BaseEmbedding:
             return SentenceTransformerEmbedding(
                 path, device=settings.embedding.device, batch_size=settings.embedding.batch_size
             )
+        case "openai":
+            return ServerEmbedding(settings.embedding.openai, settings.embedding.batch_size)
         case "mock":
             return HashingEmbedding(dim=settings.embedding.mock_dim)
     raise ValueError(f"unknown embedding mode {settings.embedding.mode!r}")

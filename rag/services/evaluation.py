@@ -222,7 +222,7 @@ class EvalReport:
 def _models(settings: Settings) -> dict[str, str]:
     llm = settings.llm
     name = {"llamacpp": llm.llamacpp.model, "openai": llm.openai.model}.get(llm.mode, llm.mode)
-    return {"embedding": settings.embedding.model, "llm": f"{llm.mode}:{name}"}
+    return {"embedding": settings.embedding.identity(), "llm": f"{llm.mode}:{name}"}
 
 
 def run_eval(

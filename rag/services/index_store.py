@@ -73,8 +73,7 @@ class IndexStore:
         self._check_embedding_model()
 
     def _embedding_id(self) -> str:
-        cfg = self.settings.embedding
-        return "mock" if cfg.mode == "mock" else cfg.model
+        return self.settings.embedding.identity()
 
     def _check_embedding_model(self) -> None:
         manifest = self.dir / _MANIFEST

@@ -81,7 +81,7 @@ class IngestService:
             chunk_size=settings.chunking.chunk_size, chunk_overlap=settings.chunking.chunk_overlap
         )
         self._fingerprint = json.dumps(
-            [PIPELINE_VERSION, settings.chunking.model_dump(), settings.embedding.model],
+            [PIPELINE_VERSION, settings.chunking.model_dump(), settings.embedding.identity()],
             sort_keys=True,
         ).encode()
 

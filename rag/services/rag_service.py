@@ -79,7 +79,7 @@ class RagService:
             else "Chroma (embedded)"
         )
         return {
-            "embedding_model": s.embedding.model if s.embedding.mode != "mock" else "mock",
+            "embedding_model": s.embedding.identity(),
             "llm": llm,
             "vector_store": f"{store}, collection {s.vectorstore.collection!r}",
             "index_dir": str(self.index.dir),
