@@ -37,6 +37,9 @@ class PageContent:
     lines: list[Line] = field(default_factory=list)
     images: list[Box] = field(default_factory=list)
     rules: list[float] = field(default_factory=list)  # y of rules across much of the page
+    # Characters pdfium gave that are not valid text: lone UTF-16 surrogates and
+    # private-use glyphs (fonts without a usable Unicode map). Dropped, and counted here.
+    dropped_chars: int = 0
 
 
 @dataclass
@@ -54,22 +57,43 @@ def read_page(page: pdfium.PdfPage, number: int) -> PageContent:
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
-        chars = _chars(textpage)
+        chars, dropped = _chars(textpage)
     finally:
         textpage.close()
-    content = PageContent(number, width, height, _lines(chars))
+    content = PageContent(number, width, height, _lines(chars), dropped_chars=dropped)
     _add_objects(page, content)
     return content
 
 
-def _chars(textpage: pdfium.PdfTextPage) -> list[_Char]:
+def is_private_use(code: int) -> bool:
+    return 0xE000 <= code <= 0xF8FF or code >= 0xF0000
+
+
+def _chars(textpage: pdfium.PdfTextPage) -> tuple[list[_Char], int]:
+    """The page's characters as valid Unicode, and how many were dropped. pdfium gives
+    UTF-16 code units: a surrogate pair is one character (drawn in its first unit's box);
+    a lone surrogate or a private-use glyph is dropped."""
     import pypdfium2.raw as pdfium_c
 
     chars: list[_Char] = []
     rect = pdfium_c.FS_RECTF()
     space = False
-    for index in range(pdfium_c.FPDFText_CountChars(textpage)):
+    dropped = 0
+    count = pdfium_c.FPDFText_CountChars(textpage)
+    skip_next = False
+    for index in range(count):
+        if skip_next:
+            skip_next = False
+            continue
         code = pdfium_c.FPDFText_GetUnicode(textpage, index)
+        if 0xD800 <= code <= 0xDBFF and index + 1 < count:
+            low = pdfium_c.FPDFText_GetUnicode(textpage, index + 1)
+            if 0xDC00 <= low <= 0xDFFF:
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                skip_next = True
+        if 0xD800 <= code <= 0xDFFF or is_private_use(code):
+            dropped += 1
+            continue
         text = chr(code)
         if code < 32 or text.isspace():
             space = True
@@ -83,7 +107,7 @@ def _chars(textpage: pdfium.PdfTextPage) -> list[_Char]:
             size = rect.top - rect.bottom
         chars.append(_Char(text, rect.left, rect.bottom, rect.right, rect.top, size, space))
         space = False
-    return chars
+    return chars, dropped
 
 
 def _same_line(a: Line, b: _Char | Line) -> bool:

@@ -44,6 +44,7 @@ class PdfLayout:
     layout: PageLayout
     pages: int
     pages_without_text: list[int] = field(default_factory=list)
+    dropped_chars: int = 0  # lone surrogates and private-use glyphs pdfium gave
 
 
 def layout_pdf(source: bytes | Path, progress: bool = False) -> PdfLayout:
@@ -59,6 +60,7 @@ def layout_pdf(source: bytes | Path, progress: bool = False) -> PdfLayout:
     set_aside: list[SetAside] = []
     without_text: list[int] = []
     page_dates: dict[int, str] = {}  # the date in a page's header or footer
+    dropped_chars = 0
     pdf = pdfium.PdfDocument(source)
     count = len(pdf)
     try:
@@ -71,6 +73,7 @@ def layout_pdf(source: bytes | Path, progress: bool = False) -> PdfLayout:
                 content = read_page(page, index + 1)
             finally:
                 page.close()
+            dropped_chars += content.dropped_chars
             if not content.lines:
                 without_text.append(index + 1)
                 continue
@@ -91,7 +94,15 @@ def layout_pdf(source: bytes | Path, progress: bool = False) -> PdfLayout:
         layout.set_aside.append(
             SetAside("other", f"pages without a text layer (OCR is not supported): {pages}")
         )
-    return PdfLayout(layout, count, without_text)
+    if dropped_chars:
+        layout.set_aside.append(
+            SetAside(
+                "other",
+                f"{dropped_chars} characters without a valid Unicode mapping (lone surrogates, "
+                "private-use glyphs) were dropped",
+            )
+        )
+    return PdfLayout(layout, count, without_text, dropped_chars)
 
 
 def page_blocks_of(content: PageContent) -> tuple[list[Block], list[str]]:

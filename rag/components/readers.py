@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from rag.components.page_layout import PageLayout
+from rag.components.pdf_chars import is_private_use
 from rag.errors import InputFileError
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
@@ -151,6 +152,13 @@ def _mostly_text(text: str) -> bool:
     return (control + odd) / len(sample) < 0.1
 
 
+def valid_unicode(text: str) -> str:
+    """Surrogate pairs joined, lone surrogates and private-use glyphs dropped: what PDF
+    metadata and broken fonts hand over is otherwise unwritable (JSON, Chroma, the UI)."""
+    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
+    return "".join(c for c in joined if not is_private_use(ord(c)))
+
+
 def _read_html(path: Path, html: str, encoding: str) -> RawDocument:
     from bs4 import BeautifulSoup
 
@@ -184,7 +192,7 @@ def _read_pdf(path: Path, data: bytes) -> RawDocument:
         ) from exc
     try:
         pages = len(pdf)
-        title = (pdf.get_metadata_dict().get("Title") or "").strip() or None
+        title = valid_unicode(pdf.get_metadata_dict().get("Title") or "").strip() or None
     finally:
         pdf.close()
     try:

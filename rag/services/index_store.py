@@ -200,8 +200,9 @@ class IndexStore:
             self.registry.save()
             if refresh:
                 self.refresh()
-            # else readers keep the keyword index they have until `refresh()` changes the
-            # stamp: dense search sees each file as it is committed, BM25 the whole ingest.
+            # else the keyword index waits for `refresh()`: dense search sees each file as
+            # it is committed; keyword search sees the files committed when a reader first
+            # noticed the stamp move (at the ingest's first commit), then the whole ingest.
 
     def delete_documents(self, file_ids: list[str]) -> int:
         """Remove documents from Chroma, the registry and BM25; returns how many chunks
