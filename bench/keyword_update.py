@@ -9,9 +9,12 @@ into 350-character chunks and repeated under new ids. Then a small ingest of `--
 is committed, and these are timed, each on its own:
 
 - full rebuild: what every ingest did before (fetch every chunk from Chroma, tokenize all of
-  them with jieba, build the bm25s index);
+  them with jieba, index them);
 - update: what an ingest and every other process sharing the store now do (fetch the ids,
-  fetch and tokenize only the new chunks, rebuild the bm25s matrix from the kept tokens);
+  fetch and tokenize only the new chunks, put them into the inverted index);
+- save and load: the writer rewrites bm25/chunks.jsonl once per ingest; a process starting
+  up re-indexes from the kept tokens;
+- query: p50 and p95 of a keyword query (the CMRC questions), without the query embedding;
 - stamp check: what each query pays to learn whether anything changed.
 
 Only figures are printed; nothing here asserts a timing.
@@ -29,6 +32,7 @@ from typing import Any
 
 from llama_index.core.schema import TextNode
 
+from bench.cmrc_metrics import percentile
 from bench.report import describe_machine, machine_line, markdown_table, write_json
 from rag.components.bm25 import BM25Index
 from rag.services.index_store import Change, IndexStore
@@ -38,12 +42,13 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "bench" / "cmrc2018_tria
 BATCH = 5000
 
 
-def passages_text() -> list[str]:
-    texts = []
+def passages_text() -> tuple[list[str], list[str]]:
+    texts, questions = [], []
     for passage in json.loads(DATA.read_text("utf-8")):
         ctx = passage["context_text"]
         texts.extend(ctx[i : i + 350] for i in range(0, len(ctx), 290))
-    return texts
+        questions.extend(q["query_text"] for q in passage["qas"])
+    return texts, questions
 
 
 def nodes(texts: list[str], start: int, count: int, rng: random.Random) -> list[TextNode]:
@@ -68,7 +73,7 @@ def timed(fn: Any) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
-def measure(size: int, new: int, texts: list[str]) -> dict[str, Any]:
+def measure(size: int, new: int, texts: list[str], questions: list[str]) -> dict[str, Any]:
     settings = load_settings(["test"])
     rng = random.Random(size)
     with tempfile.TemporaryDirectory() as tmp:
@@ -85,6 +90,13 @@ def measure(size: int, new: int, texts: list[str]) -> dict[str, Any]:
         ids_s, ids = timed(index.store.ids)
         update_s, updated = timed(lambda: before.updated(ids, index.store.chunks))
         assert updated.ids() == full.ids()
+        save_s, _ = timed(lambda: updated.save(Path(tmp) / "bm25"))
+        load_s, _ = timed(lambda: BM25Index.load(Path(tmp) / "bm25"))
+        latencies = []
+        for q in questions:
+            started = time.perf_counter()
+            updated.query(q, 20)
+            latencies.append(time.perf_counter() - started)
         stamp_s = min(timed(index.store.stamp)[0] for _ in range(20))
         disk = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file())
     return {
@@ -94,6 +106,10 @@ def measure(size: int, new: int, texts: list[str]) -> dict[str, Any]:
         "update_s": round(ids_s + update_s, 2),
         "of_which_ids_s": round(ids_s, 2),
         "ratio_full_over_update": round(full_s / (ids_s + update_s), 1),
+        "save_s": round(save_s, 2),
+        "load_s": round(load_s, 2),
+        "query_p50_ms": round(percentile(latencies, 50) * 1000, 2),
+        "query_p95_ms": round(percentile(latencies, 95) * 1000, 2),
         "stamp_check_ms": round(stamp_s * 1000, 2),
         "index_mb": round(disk / 1e6, 1),
     }
@@ -105,25 +121,27 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=20)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    texts = passages_text()
+    texts, questions = passages_text()
     machine = describe_machine()
-    rows = [measure(int(s), args.new, texts) for s in args.sizes.split(",")]
+    rows = [measure(int(s), args.new, texts, questions[:200]) for s in args.sizes.split(",")]
     print(machine_line(machine))
-    print(
-        markdown_table(
-            ["chunks", "full rebuild s", "update s (ids s)", "full ÷ update", "stamp check ms"],
-            [
-                [
-                    r["chunks"],
-                    r["full_rebuild_s"],
-                    f"{r['update_s']} ({r['of_which_ids_s']})",
-                    f"{r['ratio_full_over_update']}×",
-                    r["stamp_check_ms"],
-                ]
-                for r in rows
-            ],
-        )  # fmt: skip
-    )
+    header = ["chunks", "full rebuild s", "update s (ids s)", "full ÷ update", "save s"]
+    header += ["load s", "query p50 / p95 ms", "stamp check ms", "index MB"]
+    table = [
+        [
+            r["chunks"],
+            r["full_rebuild_s"],
+            f"{r['update_s']} ({r['of_which_ids_s']})",
+            f"{r['ratio_full_over_update']}×",
+            r["save_s"],
+            r["load_s"],
+            f"{r['query_p50_ms']} / {r['query_p95_ms']}",
+            r["stamp_check_ms"],
+            r["index_mb"],
+        ]
+        for r in rows
+    ]
+    print(markdown_table(header, table))
     write_json(
         args.out,
         {

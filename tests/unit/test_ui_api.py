@@ -69,6 +69,10 @@ def test_ask_upload_list_delete_through_the_api(url: str, tmp_path: Path) -> Non
     assert found["citations"][0]["source"] == "玉兰湖 通报.txt"
     assert "1.28亿立方米" in found["short_answer"]
 
+    inspected = client.predict(uploaded["file_id"], api_name="/inspect")
+    assert "1.28亿立方米" in inspected["articles"][0]["text"]
+    assert inspected["set_aside"] == []
+
     removed = client.predict(uploaded["file_id"], api_name="/delete")
     assert removed["chunks_removed"] == 1
     assert len(client.predict(api_name="/documents")) == 2
