@@ -157,6 +157,18 @@ def fill_synthetic_index(target: IndexStore, source: IndexStore, size: int, seed
     return seconds
 
 
+def _folder_bytes(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def _rss_bytes() -> int:
+    """This process's resident memory now (Linux), with every index so far still open."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 def _timed(fn: Callable[[], object]) -> float:
     started = time.perf_counter()
     fn()
@@ -346,7 +358,24 @@ def render_markdown(report: dict[str, Any]) -> str:
             ["index (chunks)", "query embedding", "Chroma search", "dense", "BM25", "hybrid"], rows
         )
     )
-    ans = report["answers"]
+    synthetic = [r for r in report["retrieval"] if "disk_mb" in r]
+    if synthetic:
+        rows = [
+            [
+                r["chunks"],
+                r["commit_s"],
+                round(r["chunks"] / r["commit_s"]),
+                r["disk_mb"],
+                r["rss_mb"],
+            ]
+            for r in synthetic
+        ]
+        parts.append(
+            "Synthetic indexes: commits (Chroma + registry + keyword index), folder on disk, "
+            "process memory with every index so far open:\n\n"
+            + markdown_table(["chunks", "commit s", "chunks/s", "disk MB", "RSS MB"], rows)
+        )
+    ans = report.get("answers", {"skipped": "--answers 0"})
     if "skipped" in ans:
         parts.append(f"Answer latency: skipped ({ans['skipped']})")
     else:
@@ -414,13 +443,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             commit_s = fill_synthetic_index(synthetic.index, service.index, size, args.seed)
             row = measure_retrieval(synthetic, timed)
-            row.update(label="synthetic", commit_s=round(commit_s, 1))
+            row.update(
+                label="synthetic",
+                commit_s=round(commit_s, 1),
+                disk_mb=round(_folder_bytes(work / f"synthetic-{size}") / 1e6, 1),
+                rss_mb=round(_rss_bytes() / 1e6),
+            )
             report["retrieval"].append(row)
             print(f"retrieval: {row}", file=sys.stderr)
         write_json(args.out, report)
 
-        report["answers"] = measure_answers(service, texts[: args.answers + 1])
-        write_json(args.out, report)
+        if args.answers > 0:
+            report["answers"] = measure_answers(service, texts[: args.answers + 1])
+            write_json(args.out, report)
     print(render_markdown(report))
     return 0
 

@@ -8,6 +8,7 @@ of text it shows comes from ui_format. The same operations are API endpoints
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -273,6 +274,13 @@ def build_ui(service: RagService) -> Any:
     return demo
 
 
+def _warm_up(service: RagService) -> None:
+    try:
+        service.warm_up()
+    except RagError as exc:  # the first question then reports it, in the page
+        print(f"warning: {exc}", file=sys.stderr)
+
+
 def serve(
     service: RagService, host: str, port: int, auth: str | None = None, quiet: bool = False
 ) -> None:
@@ -281,6 +289,8 @@ def serve(
     warning = exposure_warning(host, login)
     if warning:
         print(warning, file=sys.stderr)
+    # The models load while the page starts: the first question does not wait for them.
+    threading.Thread(target=_warm_up, args=(service,), name="warm-up", daemon=True).start()
     demo = build_ui(service)
     demo.queue(default_concurrency_limit=ui.concurrency, max_size=ui.max_queue)
     demo.launch(

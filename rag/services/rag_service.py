@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -36,18 +37,29 @@ class RagService:
         self._embed_model = embed_model
         self._llm = llm
         self._answerer: AnswerService | None = None
+        self._loading = threading.Lock()  # a model is loaded once, whoever asks first
 
     @property
     def embed_model(self) -> BaseEmbedding:
         if self._embed_model is None:
-            self._embed_model = build_embedding(self.settings)
+            with self._loading:
+                if self._embed_model is None:
+                    self._embed_model = build_embedding(self.settings)
         return self._embed_model
 
     @property
     def llm(self) -> LLM:
         if self._llm is None:
-            self._llm = build_llm(self.settings)
+            with self._loading:
+                if self._llm is None:
+                    self._llm = build_llm(self.settings)
         return self._llm
+
+    def warm_up(self) -> None:
+        """Load both models and the keyword index now rather than on the first question
+        (`rag serve` does this in the background while the page starts)."""
+        _ = self.embed_model, self.llm
+        self.index.bm25()
 
     def ingest(
         self, paths: Iterable[Path], progress: bool = True, skip_bad: bool = False
