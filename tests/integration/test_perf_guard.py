@@ -2,7 +2,8 @@
 a shared 2-core machine does not make it flaky while a real regression still fails it.
 
 - Keeping keyword search in step after a small ingest must stay a small fraction of
-  rebuilding the keyword index from all chunks (today ~1/50 at 3k chunks; the guard is 1/4).
+  rebuilding the keyword index from all chunks (today under 1/100 at 3k chunks; the guard
+  is 1/4).
 - An answer through the pipeline must cost at most 1.5× the same llama.cpp call made
   directly with the messages the pipeline sent (today 1.01–1.04×, `bench/perf.py`).
 """
