@@ -76,6 +76,7 @@ bench: models
 	$(BIN)/python -m bench.cmrc --out bench/results/cmrc.json
 	$(BIN)/python -m bench.perf --out bench/results/perf.json
 	$(BIN)/python -m bench.keyword_update --out bench/results/keyword_update.json
+	$(BIN)/python -m bench.cold_start --out bench/results/cold_start.json
 
 clean:
 	rm -rf $(VENV) index/chroma index/bm25 index/*.json
