@@ -5,8 +5,11 @@ Scores are bm25s's "lucene" variant (k1 1.5, b 0.75, idf log(1 + (N - df + 0.5) 
 0.5))), computed at query time from postings: IDF and the average length always describe
 the chunks in the index now. A removed chunk's postings stay behind, masked, until they are
 a third of the index; then the live chunks are re-indexed from their kept tokens.
-Persisted as chunks.jsonl (id, text, metadata, tokens): loading re-indexes from the tokens,
-it never tokenizes again.
+Persisted as chunks.jsonl (id, text, metadata, tokens) plus log.jsonl, the chunks added and
+removed since: a save appends what changed, so it costs what changed too. When the log
+outgrows the base, the next save writes a fresh base. Loading replays both and never
+tokenizes again. (Whoever loads checks the ids against the chunk store, so a torn last line
+or a log another writer appended to out of order is mended there.)
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import numpy as np
 from rag.components.chinese_tokens import search_tokens
 
 _CORPUS = "chunks.jsonl"
+_LOG = "log.jsonl"
 K1, B = 1.5, 0.75
 _EMPTY = "∅"  # the token of a chunk without any, so it still has a length
 
@@ -60,6 +64,9 @@ class BM25Index:
         self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._alive = np.zeros(0, dtype=bool)
         self._length_array = np.zeros(0, dtype=np.float32)
+        self._base: Path | None = None  # the folder whose files hold this index, but for:
+        self._journal: list[str] = []  # log lines not yet written there
+        self._recording = True  # off while building or loading whole
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
@@ -67,8 +74,10 @@ class BM25Index:
         if tokens is None:
             tokens = [search_tokens(c.text) for c in chunks]
         index = cls()
+        index._recording = False  # saved whole the first time
         for chunk, toks in sorted(zip(chunks, tokens, strict=True), key=lambda p: _order(p[0])):
             index._add(chunk, toks)
+        index._recording = True
         return index
 
     def _add(self, chunk: StoredChunk, tokens: list[str]) -> None:
@@ -79,6 +88,8 @@ class BM25Index:
         self._slot[chunk.node_id] = slot
         self._lengths.append(len(tokens))
         self._total += len(tokens)
+        if self._recording:
+            self._journal.append(_row(chunk, tokens))
         for term, tf in Counter(tokens).items():
             posting = self._postings.get(term)
             if posting is None:
@@ -91,6 +102,8 @@ class BM25Index:
 
     def _remove(self, node_id: str) -> None:
         slot = self._slot.pop(node_id)
+        if self._recording:
+            self._journal.append(json.dumps({"remove": node_id}, ensure_ascii=False))
         tokens = self._tokens[slot]
         self._chunks[slot] = None
         self._tokens[slot] = []
@@ -167,15 +180,37 @@ class BM25Index:
 
     # -- files ------------------------------------------------------------------------------
     def save(self, directory: Path) -> None:
-        """Write to a sibling folder, then swap it in, so a crash leaves the old index whole."""
+        """Append what changed since the last save or load to the log; or, for a new folder
+        or a log grown past its base, write a fresh base (to a sibling folder, swapped in,
+        so a crash leaves the old files whole)."""
+        with self._lock:
+            log = directory / _LOG
+            base = directory / _CORPUS
+            if self._base == directory and base.exists():
+                logged = log.stat().st_size if log.exists() else 0
+                adding = sum(len(line.encode()) + 1 for line in self._journal)
+                if logged + adding < base.stat().st_size:
+                    if self._journal:
+                        with log.open("ab") as f:
+                            # A line torn by a crash ends without a newline: start a new one.
+                            torn = logged and _last_byte(log) != b"\n"
+                            text = "".join(line + "\n" for line in self._journal)
+                            f.write((("\n" if torn else "") + text).encode())
+                            f.flush()
+                            os.fsync(f.fileno())
+                    self._journal = []
+                    return
+            self._write_base(directory)
+            self._base, self._journal = directory, []
+
+    def _write_base(self, directory: Path) -> None:
         tmp = directory.with_name(directory.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        with self._lock, (tmp / _CORPUS).open("w", encoding="utf-8") as f:
+        with (tmp / _CORPUS).open("w", encoding="utf-8") as f:
             for c, t in zip(self._chunks, self._tokens, strict=True):
                 if c is not None:
-                    row = {"id": c.node_id, "text": c.text, "metadata": c.metadata, "tokens": t}
-                    f.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    f.write(_row(c, t) + "\n")
         old = directory.with_name(directory.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if directory.exists():
@@ -189,10 +224,40 @@ class BM25Index:
         if not corpus.exists():
             return None
         index = cls()
-        with corpus.open(encoding="utf-8") as f:
-            for line in f:
-                row = json.loads(line)
-                chunk = StoredChunk(row["id"], row["text"], row["metadata"])
-                # Files written before tokens were kept are tokenized once here.
-                index._add(chunk, row["tokens"] if "tokens" in row else search_tokens(row["text"]))
+        index._recording = False
+        for path in (corpus, directory / _LOG):
+            if not path.exists():
+                continue
+            with path.open(encoding="utf-8") as f:
+                for line in f:
+                    try:
+                        row = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue  # a line torn by a crash: the ids check mends what it held
+                    index._replay(row)
+        index._base, index._recording = directory, True
         return index
+
+    def _replay(self, row: dict[str, Any]) -> None:
+        if "remove" in row:
+            if row["remove"] in self._slot:
+                self._remove(row["remove"])
+            return
+        if row["id"] in self._slot:  # added again: the newer text wins
+            self._remove(row["id"])
+        chunk = StoredChunk(row["id"], row["text"], row["metadata"])
+        # Files written before tokens were kept are tokenized once here.
+        self._add(chunk, row["tokens"] if "tokens" in row else search_tokens(row["text"]))
+
+
+def _last_byte(path: Path) -> bytes:
+    with path.open("rb") as f:
+        f.seek(-1, os.SEEK_END)
+        return f.read(1)
+
+
+def _row(chunk: StoredChunk, tokens: list[str]) -> str:
+    return json.dumps(
+        {"id": chunk.node_id, "text": chunk.text, "metadata": chunk.metadata, "tokens": tokens},
+        ensure_ascii=False,
+    )

@@ -82,3 +82,44 @@ def test_save_and_load_keep_tokens_and_ranking(tmp_path: object) -> None:
         (c.node_id, s) for c, s in index.query("新能源产量", 3)
     ]
     assert BM25Index.load(Path(str(tmp_path)) / "none") is None
+
+
+def test_saves_append_what_changed_and_loading_replays_it(tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path)) / "bm25"
+    chunks = [chunk(i, t) for i, t in enumerate(TEXTS)]
+    index = BM25Index.build(chunks[:4])
+    index.save(folder)
+    base = (folder / "chunks.jsonl").read_text("utf-8")
+    live = {c.node_id: c for c in chunks[1:5]}  # c0 goes, c4 comes
+    live["c2"] = StoredChunk(
+        "c2", "常州新能源整车产量改为70万辆。", {"source": "a.txt", "start": 2}
+    )
+    index = index.updated(set(live), lambda ids: [live[i] for i in ids])
+    index._remove("c2")  # a replaced chunk: out, then in again with its new text
+    index._add(live["c2"], search_tokens(live["c2"].text))
+    index.save(folder)
+    assert (folder / "chunks.jsonl").read_text("utf-8") == base  # only the log grew
+    log = (folder / "log.jsonl").read_text("utf-8").splitlines()
+    assert len(log) == 4  # remove c0, add c4, remove c2, add c2
+    # A torn last line (a crash mid-append) is skipped; what it held is mended by the ids check.
+    with (folder / "log.jsonl").open("a", encoding="utf-8") as f:
+        f.write('{"id": "c9", "te')
+    loaded = BM25Index.load(folder)
+    assert loaded is not None
+    assert loaded.ids() == set(live)
+    assert [c.text for c in loaded.chunks if c.node_id == "c2"] == [
+        "常州新能源整车产量改为70万辆。"
+    ]
+    want = {
+        c.node_id: round(s, 4) for c, s in BM25Index.build(list(live.values())).query("产量", 9)
+    }
+    assert {c.node_id: round(s, 4) for c, s in loaded.query("产量", 9)} == want
+    # Once the log outgrows the base, the next save writes a fresh base and no log.
+    for n in range(30):
+        extra = StoredChunk(f"x{n}", TEXTS[n % 6] * 3, {"source": "b.txt", "start": n})
+        loaded._add(extra, search_tokens(extra.text))
+    loaded.save(folder)
+    assert not (folder / "log.jsonl").exists()
+    assert BM25Index.load(folder).ids() == loaded.ids()  # type: ignore[union-attr]
