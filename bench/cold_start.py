@@ -69,25 +69,23 @@ def _env(index: Path) -> dict[str, str]:
     return env
 
 
-def python_cold_start(index: Path) -> dict[str, Any]:
-    started = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, "-c", PLAIN.format(question=QUESTION)],
-        env=_env(index),
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=PROJECT_ROOT,
-    ).stdout.split()
-    process_s = time.perf_counter() - started
-    steps = subprocess.run(
-        [sys.executable, "-c", STEPS.format(question=QUESTION)],
+def _python(code: str, index: Path) -> str:
+    """Run `code` (with the question filled in) in a new interpreter; its stdout."""
+    return subprocess.run(
+        [sys.executable, "-c", code.format(question=QUESTION)],
         env=_env(index),
         capture_output=True,
         text=True,
         check=True,
         cwd=PROJECT_ROOT,
     ).stdout
+
+
+def python_cold_start(index: Path) -> dict[str, Any]:
+    started = time.perf_counter()
+    out = _python(PLAIN, index).split()
+    process_s = time.perf_counter() - started
+    steps = _python(STEPS, index)
     return {
         "import_to_answer_s": float(out[0]),
         "process_s": round(process_s, 2),

@@ -56,24 +56,24 @@ class ChromaStore:
 
     def chunks(self, ids: list[str] | None = None) -> list[StoredChunk]:
         """Chunk texts and metadata: those with these ids, or all of them."""
-        out: list[StoredChunk] = []
-        batches = (
-            [ids[i : i + CHROMA_BATCH] for i in range(0, len(ids), CHROMA_BATCH)]
-            if ids is not None
-            else [None] * -(-self.count() // CHROMA_BATCH)
-        )
-        for n, batch in enumerate(batches):
-            if batch is not None:
-                got = self._collection.get(ids=batch, include=["documents", "metadatas"])
-            else:
-                got = self._collection.get(
-                    include=["documents", "metadatas"], limit=CHROMA_BATCH, offset=n * CHROMA_BATCH
-                )
+        include = ["documents", "metadatas"]
+        if ids is None:
+            pages = (
+                self._collection.get(include=include, limit=CHROMA_BATCH, offset=offset)
+                for offset in range(0, self.count(), CHROMA_BATCH)
+            )
+        else:
+            pages = (
+                self._collection.get(ids=ids[i : i + CHROMA_BATCH], include=include)
+                for i in range(0, len(ids), CHROMA_BATCH)
+            )
+        return [
+            StoredChunk(i, text or "", dict(meta or {}))
+            for got in pages
             for i, text, meta in zip(
                 got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
-            ):
-                out.append(StoredChunk(i, text or "", dict(meta or {})))
-        return out
+            )
+        ]
 
     def metadatas(self) -> Iterator[dict[str, Any]]:
         for offset in range(0, self.count(), CHROMA_BATCH):

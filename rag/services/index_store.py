@@ -72,18 +72,15 @@ class IndexStore:
         self._touched = False
         self._check_embedding_model()
 
-    def _embedding_id(self) -> str:
-        return self.settings.embedding.identity()
-
     def _check_embedding_model(self) -> None:
         manifest = self.dir / _MANIFEST
         if not manifest.exists():
             return
         built_with = json.loads(manifest.read_text()).get("embedding_model")
-        if built_with and built_with != self._embedding_id() and not self.is_empty():
+        if built_with and built_with != self.settings.embedding.identity() and not self.is_empty():
             raise RagError(
                 f"the index at {self.dir} was built with embedding model {built_with!r} but settings "
-                f"name {self._embedding_id()!r}: use another --index folder, or change embedding.model back"
+                f"name {self.settings.embedding.identity()!r}: use another --index folder, or change embedding.model back"
             )
 
     # -- reading ---------------------------------------------------------------
@@ -230,7 +227,7 @@ class IndexStore:
         manifest = {
             "chunks": self.chunk_count(),
             "documents": len(self.registry.ids()),
-            "embedding_model": self._embedding_id(),
+            "embedding_model": self.settings.embedding.identity(),
         }
         path = self.dir / _MANIFEST
         tmp = path.with_suffix(".json.tmp")

@@ -69,20 +69,24 @@ def _settings(tmp_path: Path, **update: object) -> Settings:
     return load_settings([]).model_copy(update={"index_dir": tmp_path / "index", **update})
 
 
+def _served(tmp_path: Path, section: str, base: str, model: str) -> Settings:
+    """The default settings with `section` ("llm" or "embedding") in openai mode, served
+    from `base` as `model`."""
+    part = getattr(load_settings([]), section)
+    served = part.model_copy(
+        update={
+            "mode": "openai",
+            "openai": part.openai.model_copy(update={"api_base": base, "model": model}),
+        }
+    )
+    return _settings(tmp_path, **{section: served})
+
+
 def test_llm_mode_openai_answers_through_a_chat_server(
     start_server: Callable[..., str], tmp_path: Path
 ) -> None:
     base = start_server("qwen-chat", "--n_ctx", "4096")
-    defaults = load_settings([])
-    llm = defaults.llm.model_copy(
-        update={
-            "mode": "openai",
-            "openai": defaults.llm.openai.model_copy(
-                update={"api_base": base, "model": "qwen-chat"}
-            ),
-        }
-    )
-    service = RagService(_settings(tmp_path, llm=llm))
+    service = RagService(_served(tmp_path, "llm", base, "qwen-chat"))
     service.ingest([SEEDS], progress=False)
     answer = service.answer("克州1-9月外贸总额")
     assert not answer.refused, answer.reason
@@ -94,16 +98,7 @@ def test_embedding_mode_openai_ingests_and_retrieves_through_an_embedding_server
     start_server: Callable[..., str], tmp_path: Path
 ) -> None:
     base = start_server("qwen-embed", "--embedding", "true", "--n_ctx", "2048")
-    defaults = load_settings([])
-    embedding = defaults.embedding.model_copy(
-        update={
-            "mode": "openai",
-            "openai": defaults.embedding.openai.model_copy(
-                update={"api_base": base, "model": "qwen-embed"}
-            ),
-        }
-    )
-    service = RagService(_settings(tmp_path, embedding=embedding))
+    service = RagService(_served(tmp_path, "embedding", base, "qwen-embed"))
     report = service.ingest([SEEDS], progress=False)
     assert report.total_chunks > 20
     assert service.about()["embedding_model"] == "openai:qwen-embed"
