@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -161,7 +162,27 @@ def cmd_models_fetch(args: argparse.Namespace) -> int:
             continue
         path = store.fetch(spec, progress=not args.quiet)
         print(f"{name}: verified {path}")
+    _export_embedding(settings)
     return 0
+
+
+def _export_embedding(settings: Settings) -> None:
+    """The ONNX export the embedding backend runs, made or checked now rather than at first use."""
+    from rag.components.embedding import exported_backend
+    from rag.components.embedding_export import ensure_exported, exported_dir, verify
+    from rag.components.model_store import resolve_model
+
+    cfg = settings.embedding
+    if cfg.mode != "sentence_transformers":
+        return
+    path = resolve_model(cfg.model, settings.resolved_models_dir())
+    if not exported_backend(cfg, path):
+        return
+    folder = exported_dir(path, settings.resolved_models_dir())
+    if not verify(folder, path):
+        shutil.rmtree(folder, ignore_errors=True)
+        ensure_exported(path, settings.resolved_models_dir())
+    print(f"{cfg.model}: ONNX export for {cfg.backend} verified {folder}")
 
 
 def build_parser() -> argparse.ArgumentParser:

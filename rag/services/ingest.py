@@ -158,7 +158,7 @@ class IngestService:
         return nodes
 
     def _embed(self, nodes: list[BaseNode], bar: tqdm) -> None:
-        batch = max(1, self.settings.embedding.batch_size)
+        batch = _EMBED_STEP
         for i in range(0, len(nodes), batch):
             part = nodes[i : i + batch]
             vectors = self.embed_model.get_text_embedding_batch(
@@ -167,6 +167,11 @@ class IngestService:
             for node, vector in zip(part, vectors, strict=True):
                 node.embedding = vector
             bar.update(len(part))
+
+
+# Chunks handed to the embedding model at a time: the progress bar moves after each; the model
+# sorts them by length and runs them in forward passes of `embedding.batch_size`.
+_EMBED_STEP = 32
 
 
 def _say(line: str, progress: bool) -> None:
