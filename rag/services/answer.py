@@ -24,6 +24,7 @@ from rag.services.extraction import (
 from rag.services.grounding import is_refusal
 from rag.services.index_store import IndexStore
 from rag.services.injection import without_control_tokens
+from rag.services.passage_window import window
 from rag.services.retrieval import HybridRetriever
 from rag.settings import Settings
 
@@ -257,9 +258,13 @@ class AnswerService:
         nothing in the reply could be checked, and each part the reply left out on its own.
         Streams every reply; records each call in `calls`. None when the model refused."""
         min_support = self.settings.answer.min_metric_support
+        # Windows chosen once, by the question as asked: second calls then share the whole
+        # passage part of the prompt with the first, which llama.cpp does not evaluate again.
+        budget = self.settings.answer.passage_chars
+        shown = [replace(p, text=window(question, p.text, budget)) for p in passages]
 
         def call(text: str) -> Generator[str, None, str]:
-            messages = self._messages(text, passages)
+            messages = self._messages(text, shown)
             if calls:
                 yield "\n"
             reply, usage = yield from self._generate(messages)

@@ -1,0 +1,49 @@
+"""The part of each passage the model reads (rag/services/passage_window.py)."""
+
+from __future__ import annotations
+
+from rag.services.passage_window import GAP, sentences, window
+
+PASSAGE = (
+    "金秋十月，帕米尔高原天高云阔。"
+    "10月23日，克州2025年第三季度招商推介大会在此举行。"
+    "今年1-9月，克州外贸进出口总额107.37亿元，同比增长45.2%。"
+    "各方嘉宾齐聚一堂，共叙友谊。\n"
+    "这不仅是一次成果展示会，更是一次动员会。"
+)
+
+
+def test_sentences_cover_the_text_in_order() -> None:
+    spans = sentences(PASSAGE)
+    assert [PASSAGE[s:e] for s, e in spans][
+        2
+    ] == "今年1-9月，克州外贸进出口总额107.37亿元，同比增长45.2%。"
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert len(spans) == 5
+
+
+def test_the_window_keeps_the_sentence_the_question_is_about() -> None:
+    shown = window("克州1-9月外贸总额是多少？", PASSAGE, 60)
+    assert "克州外贸进出口总额107.37亿元，同比增长45.2%。" in shown
+    assert "帕米尔高原" not in shown
+    assert shown.startswith(GAP)
+    assert len(shown) < len(PASSAGE)
+    # every piece between the gaps is the passage's own text
+    assert all(piece in PASSAGE for piece in shown.split(GAP) if piece)
+
+
+def test_a_budget_beyond_the_best_sentence_adds_its_neighbours() -> None:
+    shown = window("克州1-9月外贸总额是多少？", PASSAGE, 110)
+    assert "招商推介大会" in shown or "各方嘉宾" in shown
+    assert "107.37亿元" in shown
+
+
+def test_short_passages_and_no_budget_are_left_whole() -> None:
+    assert window("克州外贸", PASSAGE, 0) == PASSAGE
+    assert window("克州外贸", PASSAGE, len(PASSAGE)) == PASSAGE
+    assert window("克州外贸", "只有一句话，没有句号", 5) == "只有一句话，没有句号"
+
+
+def test_the_best_sentence_is_kept_whole_even_over_budget() -> None:
+    shown = window("外贸进出口总额", PASSAGE, 10)
+    assert "今年1-9月，克州外贸进出口总额107.37亿元，同比增长45.2%。" in shown
