@@ -447,7 +447,8 @@ def answer_sample(
         for name, baseline in baselines.items():
             records[name].append(answer_with_baseline(service.index, baseline, refusal, q))
         for name in SYSTEMS:
-            report["answers"][name] = summarise_answers(records[name])
+            if records[name]:
+                report["answers"][name] = summarise_answers(records[name])
         write_json(out, report)
 
 
@@ -718,7 +719,7 @@ def run_answers(
     """Load the three systems' models, then the answered sample and the unanswerable set."""
     started = time.perf_counter()
     _ = service.llm
-    baselines = build_baselines(service.settings)
+    baselines = {} if args.pipeline_only else build_baselines(service.settings)
     report["llm_load_s"] = round(time.perf_counter() - started, 1)
     reduced: RagService | None = None
     asked: list[Question] = []
@@ -736,8 +737,10 @@ def run_answers(
     if args.sample > 0:
         sample = sample_questions(questions, args.sample, args.seed)
         answer_sample(service, baselines, sample, report, args.out)
-    if reduced is not None:
+    if reduced is not None and "span_baseline" in baselines:
         ask_unanswerable(reduced, baselines["span_baseline"], asked, report, args.out)
+    elif reduced is not None:
+        raise SystemExit("--unanswerable compares with the span baseline: drop --pipeline-only")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -754,6 +757,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit-passages", type=int, help="only the first N passages (quick runs)")
     parser.add_argument("--limit-questions", type=int, help="only the first N questions")
     parser.add_argument("--no-answers", action="store_true", help="retrieval only")
+    parser.add_argument(
+        "--pipeline-only",
+        action="store_true",
+        help="answer with the pipeline alone (A/B runs of a pipeline setting; the baselines "
+        "do not depend on it)",
+    )
     parser.add_argument("--out", type=Path, help="write the full report (per question) as JSON")
     parser.add_argument("--render", type=Path, help="only print the tables of a saved report")
     args = parser.parse_args(argv)

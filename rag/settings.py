@@ -113,9 +113,10 @@ class AnswerSettings(BaseModel):
     # A reply whose spans only restate the question or are in no passage is asked once
     # more, with the prompt's `retry` hint (false: refused at once).
     retry_unverified: bool = True
-    # Characters of each passage the model reads: the sentences that share most with the
-    # question, then their neighbours (rag/services/passage_window.py); the checks read the
-    # whole passage. 0: whole passages. Prompt evaluation is most of an answer's time.
+    # Characters per passage the model reads, shared by the retrieved passages: each keeps
+    # its sentence that shares most with the question, then the best sentences of all
+    # (rag/services/passage_window.py); the checks read whole passages. 0: whole passages.
+    # Prompt evaluation is most of an answer's time.
     passage_chars: int = 150
 
 

@@ -24,7 +24,7 @@ from rag.services.extraction import (
 from rag.services.grounding import is_refusal
 from rag.services.index_store import IndexStore
 from rag.services.injection import without_control_tokens
-from rag.services.passage_window import window
+from rag.services.passage_window import windows
 from rag.services.retrieval import HybridRetriever
 from rag.settings import Settings
 
@@ -261,7 +261,8 @@ class AnswerService:
         # Windows chosen once, by the question as asked: second calls then share the whole
         # passage part of the prompt with the first, which llama.cpp does not evaluate again.
         budget = self.settings.answer.passage_chars
-        shown = [replace(p, text=window(question, p.text, budget)) for p in passages]
+        cut = windows(question, [p.text for p in passages], budget)
+        shown = [replace(p, text=text) for p, text in zip(passages, cut, strict=True)]
 
         def call(text: str) -> Generator[str, None, str]:
             messages = self._messages(text, shown)

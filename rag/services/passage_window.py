@@ -1,14 +1,19 @@
-"""What of a passage the model reads: the sentences that share the most with the question.
+"""What of the passages the model reads: the sentences that share the most with the question.
 
 Prompt evaluation is nearly all of an answer's time on a CPU (~165 prompt tokens/s for the
-1.5B model on 2 cores), so the model is shown, of each retrieved passage, only the sentences
-that share most character bigrams with the question and, budget allowing, their neighbours,
-in their own order, with 「…」 where sentences were left out. Everything that checks the
-answer (the span's place, the quote, the scope rules over the article) still reads the whole
-passage: a span copied from the window is a span of the passage.
+1.5B model on 2 cores), so the model is shown, of the retrieved passages together, the
+sentences whose character bigrams with the question weigh most, up to a budget: each
+passage keeps its best sentence, then the best of all passages are added, in their own order,
+with 「…」 where sentences were left out. A bigram weighs by its rarity among the retrieved
+sentences (inverse sentence frequency), so the subject every sentence names counts little
+and 「初名」 or 「1973年10月」 counts a lot. Everything that checks the answer (the span's
+place, the quote, the scope rules over the article) still reads the whole passage: a span
+copied from a window is a span of the passage.
 """
 
 from __future__ import annotations
+
+import math
 
 from rag.services.evidence import normalise, sentence_bounds
 
@@ -36,27 +41,43 @@ def _bigrams(text: str) -> set[str]:
     return {flat[i : i + 2] for i in range(len(flat) - 1) if flat[i : i + 2].isalnum()}
 
 
-def window(question: str, text: str, budget: int) -> str:
-    """`text` cut to about `budget` characters around what the question asks: the sentences
-    that share most bigrams with it first, then the sentences nearest to the best one. The
-    best sentence is kept whole even when it alone is longer than the budget."""
-    if budget <= 0 or len(text) <= budget:
-        return text
-    spans = sentences(text)
-    if len(spans) <= 1:
-        return text
+def windows(question: str, texts: list[str], budget: int) -> list[str]:
+    """Each of `texts` cut down so that together they hold about `budget` characters per
+    text (0: all of them whole). A text's best sentence is kept whole whatever its length."""
+    total = budget * len(texts)
+    if budget <= 0 or sum(len(t) for t in texts) <= total:
+        return list(texts)
+    spans = [sentences(t) for t in texts]
+    grams = [[_bigrams(t[s:e]) for s, e in sp] for t, sp in zip(texts, spans, strict=True)]
+    every = [g for per_text in grams for g in per_text]
     asked = _bigrams(question)
-    scores = [len(asked & _bigrams(text[s:e])) for s, e in spans]
-    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
-    order = sorted(range(len(spans)), key=lambda i: (-scores[i], abs(i - best), i))
-    chosen: set[int] = set()
-    used = 0
-    for i in order:
-        length = spans[i][1] - spans[i][0]
-        if chosen and used + length > budget:
-            continue
-        chosen.add(i)
-        used += length
+    weight = {
+        g: math.log((len(every) + 1) / (sum(g in seen for seen in every) + 0.5)) for g in asked
+    }
+    scores = [[sum(weight[g] for g in asked & seen) for seen in per_text] for per_text in grams]
+    best = [max(range(len(sc)), key=lambda i: (sc[i], -i)) if sc else -1 for sc in scores]
+    chosen: list[set[int]] = [{b} if b >= 0 else set() for b in best]
+    used = sum(sp[b][1] - sp[b][0] for sp, b in zip(spans, best, strict=True) if b >= 0)
+    candidates = sorted(
+        ((t, i) for t, sc in enumerate(scores) for i in range(len(sc)) if i != best[t]),
+        key=lambda ti: (-scores[ti[0]][ti[1]], abs(ti[1] - best[ti[0]]), ti[0], ti[1]),
+    )
+    for t, i in candidates:
+        length = spans[t][i][1] - spans[t][i][0]
+        if used + length <= total:
+            chosen[t].add(i)
+            used += length
+    return [_joined(text, sp, ch) for text, sp, ch in zip(texts, spans, chosen, strict=True)]
+
+
+def window(question: str, text: str, budget: int) -> str:
+    """One text cut to about `budget` characters (see `windows`)."""
+    return windows(question, [text], budget)[0]
+
+
+def _joined(text: str, spans: list[tuple[int, int]], chosen: set[int]) -> str:
+    if len(chosen) == len(spans):
+        return text
     pieces: list[str] = []
     previous = -1
     for i in sorted(chosen):

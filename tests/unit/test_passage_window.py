@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.services.passage_window import GAP, sentences, window
+from rag.services.passage_window import GAP, sentences, window, windows
 
 PASSAGE = (
     "金秋十月，帕米尔高原天高云阔。"
@@ -47,3 +47,15 @@ def test_short_passages_and_no_budget_are_left_whole() -> None:
 def test_the_best_sentence_is_kept_whole_even_over_budget() -> None:
     shown = window("外贸进出口总额", PASSAGE, 10)
     assert "今年1-9月，克州外贸进出口总额107.37亿元，同比增长45.2%。" in shown
+
+
+def test_the_budget_is_shared_and_rare_question_words_weigh_most() -> None:
+    about_subject = "王家瑞是河北秦皇岛人。王家瑞毕业于吉林大学。王家瑞曾在长春工作多年。"
+    answer = "1973年10月，任长春市邮局国际联邮员。1978年，王家瑞调入共青团吉林省委。"
+    other = "王家瑞长期从事外事工作。王家瑞后来担任对外联络部部长。王家瑞出席了多次会议。"
+    cut = windows("1973年10月，王家瑞担任什么职务？", [about_subject, answer, other], 30)
+    assert "1973年10月，任长春市邮局国际联邮员。" in cut[1]
+    # every passage keeps its best sentence; together they stay near the budget
+    assert all(piece.strip(GAP) for piece in cut)
+    assert sum(len(c) for c in cut) <= 3 * 30 + 3 * len(GAP) + 30
+    assert windows("问题", [about_subject, answer], 0) == [about_subject, answer]
