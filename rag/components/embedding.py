@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import math
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,9 @@ class ExportedEmbedding(BaseEmbedding):
     _run: Any = PrivateAttr()
     _prompts: dict[str, str] = PrivateAttr()
     _max_length: int = PrivateAttr()
+    # A fast tokenizer whose truncation settings are changed by two threads at once raises
+    # "Already borrowed"; the UI embeds questions from several threads.
+    _lock: Any = PrivateAttr(default_factory=threading.Lock)
 
     def __init__(
         self, folder: Path, runtime: Runtime, precision: Precision = "auto", batch_size: int = 4
@@ -97,6 +101,10 @@ class ExportedEmbedding(BaseEmbedding):
         return "ExportedEmbedding"
 
     def _encode(self, texts: list[str], prompt: str) -> list[list[float]]:
+        with self._lock:
+            return self._encode_unlocked(texts, prompt)
+
+    def _encode_unlocked(self, texts: list[str], prompt: str) -> list[list[float]]:
         import numpy as np
 
         ids = self._tokenizer(

@@ -221,3 +221,14 @@ def test_settings_choose_the_backend_and_an_unexportable_model_falls_back_to_tor
     assert isinstance(fallback, SentenceTransformerEmbedding)
     assert "cannot be exported" in caplog.text
     assert "embedding.backend: torch" in caplog.text
+
+
+def test_questions_from_several_threads_at_once(tiny: tuple[Path, Path]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    _, folder = tiny
+    exported = ExportedEmbedding(folder, "openvino", "f32")
+    expected = {t: exported.get_query_embedding(t) for t in TEXTS}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda t: (t, exported.get_query_embedding(t)), TEXTS * 10))
+    assert all(np.allclose(vector, expected[t], atol=1e-6) for t, vector in got)
