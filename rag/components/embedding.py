@@ -76,8 +76,8 @@ class ExportedEmbedding(BaseEmbedding):
     _max_length: int = PrivateAttr()
     _pad_id: int = PrivateAttr()
     _pad_left: bool = PrivateAttr()
-    # A tokenizer used by two threads at once can raise "Already borrowed" (the Rust object is
-    # borrowed mutably); the UI embeds questions from several threads.
+    # The UI embeds questions from several threads: a tokenizer used by two at once can raise
+    # "Already borrowed", and OpenVINO's one infer request must not be shared either.
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
 
     def __init__(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -44,14 +43,13 @@ def open_runtime(folder: Path, runtime: Runtime, precision: Precision = "auto") 
             "PERFORMANCE_HINT": "LATENCY",
         },
     )
+    # One infer request, not safe to share between threads: callers serialise (ExportedEmbedding
+    # holds a lock around tokenising and running).
     request = compiled.create_infer_request()
-    lock = threading.Lock()  # one infer request; the UI embeds questions from several threads
 
     def run_ov(input_ids: Any, attention_mask: Any) -> Any:
-        with lock:
-            return request.infer({"input_ids": input_ids, "attention_mask": attention_mask})[
-                0
-            ].copy()
+        feed = {"input_ids": input_ids, "attention_mask": attention_mask}
+        return request.infer(feed)[0].copy()
 
     return run_ov
 
