@@ -118,6 +118,10 @@ class AnswerSettings(BaseModel):
     # (rag/services/passage_window.py); the checks read whole passages. 0: whole passages.
     # Prompt evaluation is most of an answer's time.
     passage_chars: int = 150
+    # A retrieved passage whose best sentence weighs less than this share of the best
+    # passage's best sentence is not shown to the model (its budget goes to the others); the
+    # checks still read it. 0: every retrieved passage is shown. Only with passage_chars > 0.
+    min_passage_share: float = 0.3
 
 
 class IngestSettings(BaseModel):

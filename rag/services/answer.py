@@ -261,8 +261,9 @@ class AnswerService:
         # Windows chosen once, by the question as asked: second calls then share the whole
         # passage part of the prompt with the first, which llama.cpp does not evaluate again.
         budget = self.settings.answer.passage_chars
-        cut = windows(question, [p.text for p in passages], budget)
-        shown = [replace(p, text=text) for p, text in zip(passages, cut, strict=True)]
+        share = self.settings.answer.min_passage_share
+        cut = windows(question, [p.text for p in passages], budget, share)
+        shown = [replace(p, text=text) for p, text in zip(passages, cut, strict=True) if text]
 
         def call(text: str) -> Generator[str, None, str]:
             messages = self._messages(text, shown)

@@ -4,7 +4,9 @@ Prompt evaluation is nearly all of an answer's time on a CPU (~165 prompt tokens
 1.5B model on 2 cores), so the model is shown, of the retrieved passages together, the
 sentences whose character bigrams with the question weigh most, up to a budget: each
 passage keeps its best sentence, then the best of all passages are added, in their own order,
-with 「…」 where sentences were left out. A bigram weighs by its rarity among the retrieved
+with 「…」 where sentences were left out. A passage whose best sentence weighs less than a
+share of the best passage's (`min_share`) is not shown at all: it is about something else,
+and its part of the budget goes to the passages that are not. A bigram weighs by its rarity among the retrieved
 sentences (inverse sentence frequency), so the subject every sentence names counts little
 and 「初名」 or 「1973年10月」 counts a lot. Everything that checks the answer (the span's
 place, the quote, the scope rules over the article) still reads the whole passage: a span
@@ -41,11 +43,12 @@ def _bigrams(text: str) -> set[str]:
     return {flat[i : i + 2] for i in range(len(flat) - 1) if flat[i : i + 2].isalnum()}
 
 
-def windows(question: str, texts: list[str], budget: int) -> list[str]:
+def windows(question: str, texts: list[str], budget: int, min_share: float = 0.0) -> list[str]:
     """Each of `texts` cut down so that together they hold about `budget` characters per
-    text (0: all of them whole). A text's best sentence is kept whole whatever its length."""
-    total = budget * len(texts)
-    if budget <= 0 or sum(len(t) for t in texts) <= total:
+    text (0: all of them whole). A text's best sentence is kept whole whatever its length.
+    A text whose best sentence weighs less than `min_share` of the best text's comes back
+    empty (not shown)."""
+    if budget <= 0:
         return list(texts)
     spans = [sentences(t) for t in texts]
     grams = [[_bigrams(t[s:e]) for s, e in sp] for t, sp in zip(texts, spans, strict=True)]
@@ -55,11 +58,24 @@ def windows(question: str, texts: list[str], budget: int) -> list[str]:
         g: math.log((len(every) + 1) / (sum(g in seen for seen in every) + 0.5)) for g in asked
     }
     scores = [[sum(weight[g] for g in asked & seen) for seen in per_text] for per_text in grams]
+    top = max((max(sc) for sc in scores if sc), default=0.0)
+    shown = [not sc or max(sc) >= min_share * top for sc in scores]
+    total = budget * len(texts)
+    if sum(len(t) for t, keep in zip(texts, shown, strict=True) if keep) <= total:
+        return [t if keep else "" for t, keep in zip(texts, shown, strict=True)]
     best = [max(range(len(sc)), key=lambda i: (sc[i], -i)) if sc else -1 for sc in scores]
-    chosen: list[set[int]] = [{b} if b >= 0 else set() for b in best]
-    used = sum(sp[b][1] - sp[b][0] for sp, b in zip(spans, best, strict=True) if b >= 0)
+    chosen: list[set[int]] = [
+        {b} if b >= 0 and keep else set() for b, keep in zip(best, shown, strict=True)
+    ]
+    used = sum(sp[b][1] - sp[b][0] for sp, b, ch in zip(spans, best, chosen, strict=True) if ch)
     candidates = sorted(
-        ((t, i) for t, sc in enumerate(scores) for i in range(len(sc)) if i != best[t]),
+        (
+            (t, i)
+            for t, sc in enumerate(scores)
+            if chosen[t]
+            for i in range(len(sc))
+            if i != best[t]
+        ),
         key=lambda ti: (-scores[ti[0]][ti[1]], abs(ti[1] - best[ti[0]]), ti[0], ti[1]),
     )
     for t, i in candidates:
@@ -67,7 +83,10 @@ def windows(question: str, texts: list[str], budget: int) -> list[str]:
         if used + length <= total:
             chosen[t].add(i)
             used += length
-    return [_joined(text, sp, ch) for text, sp, ch in zip(texts, spans, chosen, strict=True)]
+    return [
+        _joined(text, sp, ch) if keep else ""
+        for text, sp, ch, keep in zip(texts, spans, chosen, shown, strict=True)
+    ]
 
 
 def window(question: str, text: str, budget: int) -> str:

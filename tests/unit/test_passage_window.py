@@ -59,3 +59,28 @@ def test_the_budget_is_shared_and_rare_question_words_weigh_most() -> None:
     assert all(piece.strip(GAP) for piece in cut)
     assert sum(len(c) for c in cut) <= 3 * 30 + 3 * len(GAP) + 30
     assert windows("问题", [about_subject, answer], 0) == [about_subject, answer]
+
+
+def test_a_passage_about_something_else_is_not_shown_and_its_budget_goes_to_the_others() -> None:
+    answer = "1973年10月，王家瑞任长春市邮局国际联邮员。1978年，王家瑞调入共青团吉林省委。"
+    related = "王家瑞是河北秦皇岛人。1993年，王家瑞担任吉林省委常委职务。王家瑞曾在长春工作多年。"
+    unrelated = "帕米尔高原天高云阔。克州处处涌动着投资热潮。各方嘉宾齐聚一堂。"
+    question = "1973年10月，王家瑞担任什么职务？"
+    cut = windows(question, [answer, related, unrelated], 20, min_share=0.3)
+    assert cut[2] == ""
+    assert "1973年10月，王家瑞任长春市邮局国际联邮员。" in cut[0]
+    assert "担任吉林省委常委职务" in cut[1]  # shares 担任…职务 with the question: still shown
+    # the unrelated passage's share of the budget went to the others: more of them is shown
+    plain = windows(question, [answer, related, unrelated], 20)
+    assert plain[2]
+    assert len(cut[0]) + len(cut[1]) >= len(plain[0]) + len(plain[1])
+    # every passage shown when the share is 0, and with no budget nothing is cut or dropped
+    assert all(windows(question, [answer, related, unrelated], 20, min_share=0.0))
+    assert windows(question, [answer, unrelated], 0, min_share=0.9) == [answer, unrelated]
+
+
+def test_when_the_shown_passages_fit_the_budget_they_are_whole() -> None:
+    answer = "1973年10月，王家瑞任长春市邮局国际联邮员。"
+    unrelated = "帕米尔高原天高云阔。"
+    cut = windows("1973年10月，王家瑞担任什么职务？", [answer, unrelated], 40, min_share=0.3)
+    assert cut == [answer, ""]
