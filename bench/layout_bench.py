@@ -1,6 +1,10 @@
 """Layout benchmark: articles recovered from multi-column PDFs and seed texts vs plain extraction.
 
     .venv/bin/python -m bench.layout_bench [--pages 300] [--out bench/results/layout.json]
+    .venv/bin/python -m bench.layout_bench --real DIR [--out bench/results/layout_real.json]
+
+With `--real DIR`: real pages (public PDFs in DIR, hand-checked truth in bench/real_pages),
+scored sentence by sentence; see bench/layout_real.py.
 
 For every PDF fixture in tests/fixtures/pdf (with its `<name>.truth.json`) and both seeds
 (truth in tests/fixtures/layout), two systems:
@@ -179,15 +183,36 @@ def book_in_child(pages: int) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def real_pages(pdf_dir: Path, out: Path | None) -> int:
+    from bench import layout_real
+
+    machine = describe_machine()
+    report = {"machine": machine, **layout_real.run(pdf_dir)}
+    print(f"Layout benchmark, real pages: {machine_line(machine)}\n")
+    print(markdown_table(layout_real.HEADER, layout_real.rows(report)))
+    print()
+    print(markdown_table(layout_real.SUMMARY_HEADER, layout_real.summary_rows(report)))
+    write_json(out, report)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=300, help="pages of the long PDF")
     parser.add_argument("--out", type=Path, default=None, help="also write the report as JSON")
     parser.add_argument("--book-child", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--real",
+        type=Path,
+        default=None,
+        help="folder of the real-page PDFs listed in bench/real_pages/sources.json",
+    )
     args = parser.parse_args(argv)
     if args.book_child is not None:
         print(json.dumps(read_book(args.book_child)))
         return 0
+    if args.real is not None:
+        return real_pages(args.real, args.out)
 
     machine = describe_machine()
     rows = []
