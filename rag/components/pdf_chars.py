@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -77,6 +78,7 @@ def _chars(textpage: pdfium.PdfTextPage) -> tuple[list[_Char], int]:
 
     chars: list[_Char] = []
     rect = pdfium_c.FS_RECTF()
+    matrix = pdfium_c.FS_MATRIX()
     space = False
     dropped = 0
     count = pdfium_c.FPDFText_CountChars(textpage)
@@ -103,7 +105,11 @@ def _chars(textpage: pdfium.PdfTextPage) -> tuple[list[_Char], int]:
         if not pdfium_c.FPDFText_GetLooseCharBox(textpage, index, rect):
             continue
         size = pdfium_c.FPDFText_GetFontSize(textpage, index)
-        if size <= 1:  # no usable font size (e.g. a scaled 1pt font): use the box height
+        # pdfium gives the size the content stream sets (`Tf`), before the text matrix:
+        # a producer that writes `360 Tf` under a 0.05 matrix draws 18pt text.
+        if pdfium_c.FPDFText_GetMatrix(textpage, index, matrix):
+            size *= math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+        if size <= 1:  # no usable font size: use the box height
             size = rect.top - rect.bottom
         chars.append(_Char(text, rect.left, rect.bottom, rect.right, rect.top, size, space))
         space = False

@@ -36,6 +36,7 @@ CAPTION_RULE = re.compile(
     r"(?:(?<!拍)摄|供图|图片来源[:：].*|\(图\)|（图）)$|^(?:图为|▲|△|图[:：]|上图|下图)"
 )
 _PAGE_NUMBER = re.compile(r"^[\W_]*(?:第?\s*\d+\s*[版页]?)[\W_]*$")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 
@@ -120,10 +121,14 @@ def page_blocks_of(content: PageContent) -> tuple[list[Block], list[str]]:
 
 
 def _body_size(lines: list[Line]) -> float:
-    """The font size of most characters on the page."""
+    """The font size of most Chinese characters on the page (of most characters, on a page
+    without them): a table of figures in small print can outnumber the body's characters."""
     sizes: Counter[float] = Counter()
     for line in lines:
-        sizes[round(line.size * 2) / 2] += len(line.text)
+        sizes[round(line.size * 2) / 2] += len(_HAN.findall(line.text))
+    if not sizes or sizes.most_common(1)[0][1] == 0:
+        for line in lines:
+            sizes[round(line.size * 2) / 2] += len(line.text)
     return sizes.most_common(1)[0][0]
 
 
