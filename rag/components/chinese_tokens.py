@@ -10,6 +10,7 @@ from typing import Any
 
 _WORDISH = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 _CJK_RUN = re.compile(r"^[\u4e00-\u9fff]+$")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 # Function words and question words: they say nothing about which passage answers.
 STOPWORDS = frozenset(
@@ -86,6 +87,33 @@ def _jieba() -> Any:
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     return jieba
+
+
+def is_word(text: str) -> bool:
+    """`text` is a word of jieba's dictionary (「辽阔」), not just a prefix of one."""
+    return bool(_jieba().dt.FREQ.get(text))
+
+
+@cache
+def _char_ranks() -> dict[str, int]:
+    """Each character's rank by how often jieba's dictionary words use it (0: the most)."""
+    counts: dict[str, int] = {}
+    for word, freq in _jieba().dt.FREQ.items():
+        if freq:
+            for char in word:
+                counts[char] = counts.get(char, 0) + freq
+    ordered = sorted(counts, key=lambda c: -counts[c])
+    return {char: rank for rank, char in enumerate(ordered)}
+
+
+def rare_share(text: str, rank: int = 4500) -> float:
+    """Share of the Chinese characters of `text` beyond the `rank` most used ones (or not in
+    jieba's dictionary at all): a few percent in any real sentence, even one full of names."""
+    han = _HAN.findall(text)
+    if not han:
+        return 0.0
+    ranks = _char_ranks()
+    return sum(ranks.get(c, len(ranks)) >= rank for c in han) / len(han)
 
 
 def search_tokens(text: str) -> list[str]:

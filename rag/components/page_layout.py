@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 # Why a piece of text is not part of any article body.
-SetAsideKind = Literal["caption", "furniture", "table_row", "headline", "other"]
+# noise: ornaments drawn with glyphs, unreadable glyph strings, specks (pdf_noise.py).
+SetAsideKind = Literal["caption", "furniture", "table_row", "headline", "noise", "other"]
 
 
 @dataclass
@@ -33,10 +34,17 @@ class Article:
     date: str = ""  # YYYY-MM-DD when the article or its metadata names one
     source: str = ""  # the publisher (克孜勒苏日报, 中新网), not the file name
     captions: list[str] = field(default_factory=list)
+    byline: str = ""  # 「◎文／姜钦峰」, 「记者 王小军」: who wrote it, not part of the body
 
     def to_json(self) -> dict[str, str]:
         """The shape `rag inspect --json` prints for each article."""
-        return {"title": self.title, "date": self.date, "source": self.source, "text": self.text}
+        return {
+            "title": self.title,
+            "date": self.date,
+            "source": self.source,
+            "byline": self.byline,
+            "text": self.text,
+        }
 
 
 @dataclass

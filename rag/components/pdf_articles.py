@@ -9,7 +9,7 @@ from typing import Literal
 from rag.components.page_layout import Article, PageLayout, SetAside
 from rag.components.text_repair import DATELINE, ends_sentence, join_pair
 
-Role = Literal["headline", "body", "caption", "furniture"]
+Role = Literal["headline", "body", "caption", "furniture", "byline"]
 _SOURCE = re.compile(r"^(新华社|中新网|新华网|人民网|央视网|央广网|中国新闻网)")
 
 
@@ -52,6 +52,7 @@ class _Draft:
     page: int
     paragraphs: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
+    byline: str = ""
 
     def add_body(self, block: Block) -> None:
         for line, new in zip(block.lines, block.new_paragraph, strict=True):
@@ -63,7 +64,9 @@ class _Draft:
     def article(self, date: str) -> Article:
         text = "\n".join(self.paragraphs)
         source = _SOURCE.match(text)
-        return Article(self.title, text, date, source.group(1) if source else "")
+        return Article(
+            self.title, text, date, source.group(1) if source else "", byline=self.byline
+        )
 
 
 def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = None) -> PageLayout:
@@ -73,7 +76,14 @@ def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = N
     last_role: Role | None = None
     for block in blocks:
         current = drafts[-1] if drafts else None
-        if block.role == "headline":
+        if block.role == "byline":
+            # Under a headline, or before the first body of an article: its author.
+            if current is None or current.paragraphs or current.byline:
+                current = _Draft("", block.page, captions=pending_captions)
+                pending_captions = []
+                drafts.append(current)
+            current.byline = block.text
+        elif block.role == "headline":
             if current is not None and last_role == "headline" and not current.paragraphs:
                 current.title = join_lines(current.title, block.text)
             else:
@@ -101,7 +111,10 @@ def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = N
     layout = PageLayout(articles=[])
     for draft in drafts:
         if not draft.paragraphs:
-            layout.set_aside.append(SetAside("headline", draft.title))
+            if draft.title:
+                layout.set_aside.append(SetAside("headline", draft.title))
+            if draft.byline:
+                layout.set_aside.append(SetAside("other", draft.byline))
             layout.set_aside += [SetAside("caption", c) for c in draft.captions]
             continue
         article = draft.article((page_dates or {}).get(draft.page, ""))

@@ -17,9 +17,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rag.components.chinese_tokens import is_word
 from rag.components.page_layout import PageLayout, SetAside
 from rag.components.pdf_articles import Block, Role, assemble_articles
 from rag.components.pdf_chars import Box, Line, PageContent, read_page
+from rag.components.pdf_headings import centred_headings
+from rag.components.pdf_noise import beside, is_background, noise_kind
 from rag.components.text_repair import ends_sentence, normalize_width, remove_spaces
 from rag.components.xy_cut import xy_cut
 
@@ -37,6 +40,16 @@ CAPTION_RULE = re.compile(
 )
 _PAGE_NUMBER = re.compile(r"^[\W_]*(?:第?\s*\d+\s*[版页]?)[\W_]*$")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+# 「◎文／姜钦峰」, 「文/图 王芳」, 「记者 王小军 李明」, 「本报记者 王芳 通讯员 李明」
+BYLINE = re.compile(
+    r"^(?:[◎○●□■◆◇☆★]\s*)?(?:(?:文|图|文图|文/图|撰文|作者)\s*[／/:：]\s*"
+    r"|(?:本报|特约)?记者\s*)[\u4e00-\u9fff·]{2,4}(?:\s+[\u4e00-\u9fff·]{2,4}){0,3}"
+    r"(?:\s*(?:通讯员|实习生)\s*[\u4e00-\u9fff·]{2,4})?$"
+)
+# A section label set in brackets: 「【生活智慧】」, 「［本期关注］」
+SECTION_LABEL = re.compile(r"^[【［\[〖][^】］\]〗]{1,10}[】］\]〗]$")
+# Punctuation inside a headline where a decorative glyph was (「内.，心强大」)
+_STRAY_MARKS = re.compile(r"(?<=[\u4e00-\u9fff])[.,，．。、·:：;；]{2,}(?=[\u4e00-\u9fff])")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 
@@ -78,9 +91,10 @@ def layout_pdf(source: bytes | Path, progress: bool = False) -> PdfLayout:
             if not content.lines:
                 without_text.append(index + 1)
                 continue
-            page_blocks, furniture = page_blocks_of(content)
+            page_blocks, furniture, noise = page_blocks_of(content)
             blocks += page_blocks
             set_aside += [SetAside("furniture", text) for text in furniture]
+            set_aside += [SetAside("noise", text) for text in noise]
             _note_date(page_dates, content.number, furniture)
     finally:
         pdf.close()
@@ -106,18 +120,35 @@ def layout_pdf(source: bytes | Path, progress: bool = False) -> PdfLayout:
     return PdfLayout(layout, count, without_text, dropped_chars)
 
 
-def page_blocks_of(content: PageContent) -> tuple[list[Block], list[str]]:
-    """One page's blocks in reading order, and the header/footer text outside its rules."""
+def page_blocks_of(content: PageContent) -> tuple[list[Block], list[str], list[str]]:
+    """One page's blocks in reading order, the header/footer text outside its rules, and
+    the text that is not text (`pdf_noise`: ornaments, unreadable glyphs, specks)."""
     body_size = _body_size(content.lines)
-    lines, furniture = _outside_rules(content)
+    content.images = [
+        image for image in content.images if not is_background(image, content.width, content.height)
+    ]
+    inside, furniture = _outside_rules(content)
+    kinds = [noise_kind(line, body_size) for line in inside]
+    unreadable = [line for line, kind in zip(inside, kinds, strict=True) if kind == "unreadable"]
+    lines: list[Line] = []
+    noise: list[str] = []
+    for line, kind in zip(inside, kinds, strict=True):
+        if not kind and any(beside(line, other) for other in unreadable):
+            kind = "unreadable"  # the readable rest of a decorative heading: 「篱典藏」
+        if kind:
+            noise.append(f"{kind}: {line.text.strip()}")
+        else:
+            lines.append(line)
+    row_gap = _row_gap(lines, body_size)
+    lines, headings = centred_headings(lines, body_size)
     items: list[Box] = [*lines, *content.images]
-    leaves = xy_cut(items, COLUMN_GAP_EM * body_size, _row_gap(lines, body_size))
+    leaves = xy_cut(items, COLUMN_GAP_EM * body_size, row_gap)
     blocks: list[Block] = []
     for leaf in leaves:
         leaf_lines = [item for item in leaf if isinstance(item, Line)]
         if leaf_lines:
-            blocks += _leaf_blocks(leaf_lines, content, body_size)
-    return blocks, furniture
+            blocks += _leaf_blocks(leaf_lines, content, body_size, headings)
+    return blocks, furniture, noise
 
 
 def _body_size(lines: list[Line]) -> float:
@@ -170,15 +201,22 @@ def _repair(text: str) -> str:
 
 
 def _repair_headline(text: str) -> str:
-    """Headlines keep a word space (「…两旺 前三季度…」); letter-spaced ones lose theirs."""
+    """Headlines keep a word space (「…两旺 前三季度…」); letter-spaced ones lose theirs, and
+    so does a space inside a word (「世界辽 阔」: characters placed one by one). A run of
+    marks between two characters is where a decorative glyph was (「内.，心强大」)."""
     text = re.sub(r"\s+", " ", normalize_width(text)).strip()
+    text = _STRAY_MARKS.sub("", text)
     if text.count(" ") > 0.3 * len(text.replace(" ", "")):
         return remove_spaces(text)
-    return text
+    return re.sub(
+        r"(?<=([\u4e00-\u9fff])) (?=([\u4e00-\u9fff]))",
+        lambda m: "" if is_word(m.group(1) + m.group(2)) else " ",
+        text,
+    )
 
 
-def _role(line: Line, body_size: float, content: PageContent) -> Role:
-    if line.size >= HEADLINE_RATIO * body_size:
+def _role(line: Line, body_size: float, content: PageContent, headings: set[int]) -> Role:
+    if line.size >= HEADLINE_RATIO * body_size or id(line) in headings:
         return "headline"
     if line.size <= SMALL_RATIO * body_size:
         return "caption" if _under_image(line, content.images) else "body"
@@ -196,14 +234,15 @@ def _under_image(line: Line, images: list[Box]) -> bool:
     return False
 
 
-def _leaf_blocks(lines: list[Line], content: PageContent, body_size: float) -> list[Block]:
+def _leaf_blocks(
+    lines: list[Line], content: PageContent, body_size: float, headings: set[int]
+) -> list[Block]:
     """Runs of lines with one role; small print running on from a caption is caption too."""
-    left = min(line.x0 for line in lines)
     right = max(line.x1 for line in lines)
     blocks: list[Block] = []
     previous: Line | None = None
-    for line in lines:
-        role = _role(line, body_size, content)
+    for i, line in enumerate(lines):
+        role = _role(line, body_size, content, headings)
         small = line.size <= SMALL_RATIO * body_size
         if (
             blocks
@@ -214,7 +253,7 @@ def _leaf_blocks(lines: list[Line], content: PageContent, body_size: float) -> l
         ):
             role = "caption"
         text = _repair_headline(line.text) if role == "headline" else _repair(line.text)
-        indented = line.x0 - left >= 1.2 * line.size
+        indented = _indented(lines, i)
         short_before = (
             previous is not None
             and right - previous.x1 >= 1.5 * previous.size
@@ -227,13 +266,38 @@ def _leaf_blocks(lines: list[Line], content: PageContent, body_size: float) -> l
             blocks.append(Block(role, content.number, [text], [indented]))
         previous = line
     for block in blocks:
-        if len(block.lines) == 1 and block.role == "body" and CAPTION_RULE.search(block.lines[0]):
+        if len(block.lines) != 1 or block.role != "body":
+            continue
+        if CAPTION_RULE.search(block.lines[0]):
             block.role = "caption"
+        elif BYLINE.match(_byline_text(lines, block.lines[0])):
+            block.role = "byline"
+            block.lines = [_byline_text(lines, block.lines[0])]
+        elif SECTION_LABEL.match(block.lines[0]):
+            block.role = "furniture"
     if len(lines) == 1 and len(blocks) == 1:
         line = lines[0]
         if line.y0 > content.height * (1 - BAND) or line.y1 < content.height * BAND:
             blocks[0].band_key = re.sub(r"\d+", "#", blocks[0].lines[0])
     return blocks
+
+
+def _indented(lines: list[Line], i: int) -> bool:
+    """The line starts further right than the lines around it: a paragraph's first line.
+    Measured against its neighbours, not the whole block: a column that is narrower beside
+    a headline or picture and wider below it has no indent where its width changes."""
+    line = lines[i]
+    neighbours = [lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines)]
+    return bool(neighbours) and all(line.x0 - other.x0 >= 1.2 * line.size for other in neighbours)
+
+
+def _byline_text(lines: list[Line], text: str) -> str:
+    """A byline as written (word spaces between names kept), for the BYLINE pattern."""
+    for line in lines:
+        if _repair(line.text) == text:
+            spaced = re.sub(r"\s+", " ", normalize_width(line.text)).strip()
+            return re.sub(r"^(\W)\s+|(?<=[／/:：])\s+", r"\1", spaced)
+    return text
 
 
 def _note_date(page_dates: dict[int, str], page: int, texts: list[str]) -> None:

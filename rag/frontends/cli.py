@@ -101,7 +101,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
             print(f"set aside: {json.dumps(item.to_json(), ensure_ascii=False)}", file=sys.stderr)
         return 0
     for i, article in enumerate(layout.articles, start=1):
-        print(f"[{i}] 《{article.title}》 {article.date or '-'} {article.source or '-'}")
+        byline = f" {article.byline}" if article.byline else ""
+        print(f"[{i}] 《{article.title}》 {article.date or '-'} {article.source or '-'}{byline}")
         print(f"    {len(article.text)} chars: {article.text[:60].replace(chr(10), ' ')}…")
     if layout.set_aside:
         print("set aside:")

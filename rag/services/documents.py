@@ -27,6 +27,7 @@ INTERNAL_KEYS = [
     "date",
     "year",
     "publisher",
+    "byline",
     "source",
     "article",
     "captions",
@@ -76,6 +77,7 @@ def to_documents(raw: RawDocument, file_id: str) -> list[Document]:
             "date": article.date,
             "year": article_year(article.date, article.title, article.text),
             "publisher": article.source,
+            "byline": article.byline,
             "article": i,
             # Chroma metadata is flat: one caption per line.
             "captions": "\n".join(article.captions),

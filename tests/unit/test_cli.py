@@ -60,7 +60,7 @@ def test_inspect_json_prints_exactly_the_articles(
     assert main(["inspect", str(SEED_FOREIGN_TRADE_2024), "--json"]) == 0
     out, err = capsys.readouterr()
     articles = json.loads(out)
-    assert [set(a) for a in articles] == [{"title", "date", "source", "text"}] * 4
+    assert [set(a) for a in articles] == [{"title", "date", "source", "byline", "text"}] * 4
     assert articles[0]["title"] == "今年前8月新疆克州外贸进出口增速全疆第一"
     assert articles[0]["source"] == "中新网"
     assert "王小军 摄" in err  # what was set aside goes to stderr

@@ -1,0 +1,131 @@
+"""Rules for real pages, one by one on lines as pdf_chars makes them: noise set aside,
+centred headings, paragraph indents in a column that changes width, bylines, section labels,
+headline repair (rag/components/pdf_noise.py, pdf_headings.py, pdf_layout.py)."""
+
+from __future__ import annotations
+
+from rag.components.chinese_tokens import rare_share
+from rag.components.pdf_articles import assemble_articles
+from rag.components.pdf_chars import Box, Line, PageContent
+from rag.components.pdf_headings import centred_headings
+from rag.components.pdf_layout import _repair_headline, page_blocks_of
+from rag.components.pdf_noise import is_background, is_ornament, is_unreadable, noise_kind
+
+BODY = 10.0
+
+
+def line(x0: float, y0: float, text: str, size: float = BODY, width: float = 0) -> Line:
+    width = width or size * len(text.replace(" ", ""))
+    return Line(x0, y0, x0 + width, y0 + size, text, size)
+
+
+def test_glyph_ornaments_and_stray_marks_are_not_text() -> None:
+    assert is_ornament("卜 -——+一-—·卜 -—卜 -—卜 -—+一-—+一一—卜")
+    assert is_ornament("，、，‘")
+    assert is_ornament("I／")
+    # the end of a wrapped sentence, figures and short words are text
+    assert not is_ornament("话 。 ”")
+    assert not is_ornament("。”")
+    assert not is_ornament("- 12 -")
+    assert not is_ornament("（完）")
+    assert not is_ornament("小，直至忽略不计。”")
+
+
+def test_strings_of_rare_characters_are_unreadable_and_real_text_is_not() -> None:
+    assert is_unreadable("瓷堍 甏蔑魄罄 |")
+    assert is_unreadable("l《氇馥 §|真")
+    for text in (
+        "新疆克孜勒苏柯尔克孜自治州党委副书记、州长吾肉孜阿力·哈西哈尔巴依27日说。",
+        "中国铌业投资控股有限公司收购了巴西矿冶公司15%的股权。",
+        "圣嘉禄·鲍荣茂像由拉吉设计。",
+    ):
+        assert rare_share(text) < 0.1, text
+        assert not is_unreadable(text)
+
+
+def test_specks_far_below_the_body_size_are_noise() -> None:
+    assert noise_kind(line(0, 0, "、", size=2.9), BODY) == "speck"
+    assert noise_kind(line(0, 0, "正文一行", size=BODY), BODY) == ""
+
+
+def test_a_scanned_pages_picture_is_a_background_not_a_picture() -> None:
+    assert is_background(Box(0, 0, 500, 700), 507, 711)
+    assert not is_background(Box(100, 100, 300, 250), 507, 711)
+
+
+def test_a_centred_row_over_full_width_text_is_a_heading_in_one_piece() -> None:
+    lines = [
+        line(90, 667, "其质量控制制度和采取的措施。", width=210),
+        line(155, 614, "第五章", width=45),
+        line(215, 614, "工程建设标准强制性条文执行情况", width=225),
+        line(90, 570, "概述工程建设、设计、施工、监理各方执行工程建设标准强", width=415),
+        line(90, 542, "制性条文的情况。", width=120),
+    ]
+    out, headings = centred_headings(lines, BODY)
+    heading = [item for item in out if id(item) in headings]
+    assert [h.text for h in heading] == ["第五章 工程建设标准强制性条文执行情况"]
+    assert len(out) == 4
+
+
+def test_table_cells_and_figure_captions_are_not_headings() -> None:
+    cells = [
+        line(90, 700, "信息内容本年制发件数本年废止件数现行有效件数总计", width=415),
+        line(250, 680, "第二十条第（一）项", width=100),
+        line(150, 660, "规章", width=40),
+        line(350, 660, "83", width=20),
+        line(250, 640, "图表 1.1 这是一幅牛的图片", width=120),
+        line(90, 620, "这个过程的基本步骤是，插入一个文本框，在文本框中插入图片，", width=415),
+    ]
+    _, headings = centred_headings(cells, BODY)
+    assert not headings
+
+
+def _page(lines: list[Line]) -> PageContent:
+    return PageContent(1, 500, 800, lines)
+
+
+def test_a_column_narrower_beside_a_headline_keeps_its_lines_in_one_paragraph() -> None:
+    # x0 338 beside the headline, 322 below it; one paragraph indent (356)
+    lines = [
+        line(338, 700, "小，直至忽略不计。”年轻人恍然大悟，", width=148),
+        line(338, 686, "辞谢而去。", width=50),
+        line(356, 672, "有的人偶有小获便得意忘形。遇", width=130),
+        line(338, 658, "到一点小挫折就寻死觅活，心量太小，", width=148),
+        line(338, 644, "难成大器。曾国藩是晚清中兴名臣、理", width=148),
+        line(322, 630, "湘军，在十几年的戎马生涯中，遭遇失", width=164),
+        line(322, 616, "败无数。好几次差点全军覆没。", width=150),
+    ]
+    blocks, _, _ = page_blocks_of(_page(lines))
+    text = assemble_articles(blocks).articles[0].text
+    assert text.split("\n") == [
+        "小，直至忽略不计。”年轻人恍然大悟，辞谢而去。",
+        "有的人偶有小获便得意忘形。遇到一点小挫折就寻死觅活，心量太小，难成大器。"
+        "曾国藩是晚清中兴名臣、理湘军，在十几年的戎马生涯中，遭遇失败无数。好几次差点全军覆没。",
+    ]
+
+
+def test_a_byline_becomes_metadata_and_a_section_label_is_set_aside() -> None:
+    lines = [
+        line(60, 740, "【生活智慧】", width=80),
+        line(60, 700, "内心强大世界辽阔", size=24.5, width=250),
+        line(60, 670, "◎ 文／姜钦峰", width=80),
+        line(60, 640, "有个年轻人去庙里问高僧：“求大师指点迷津，为什么我老是觉得", width=400),
+        line(60, 626, "自己很痛苦？”高僧笑而不答。", width=150),
+    ]
+    blocks, _, _ = page_blocks_of(_page(lines))
+    layout = assemble_articles(blocks)
+    (article,) = layout.articles
+    assert article.title == "内心强大世界辽阔"
+    assert article.byline == "◎文／姜钦峰"
+    assert article.text.startswith("有个年轻人")
+    assert "生活智慧" not in article.text
+    assert article.to_json()["byline"] == "◎文／姜钦峰"
+
+
+def test_headline_repair_joins_characters_placed_one_by_one() -> None:
+    assert _repair_headline("内.，心强大 世界辽 阔") == "内心强大 世界辽阔"
+    # a word space between two phrases stays
+    assert _repair_headline("新能源汽车产销两旺 前三季度产量突破百万辆") == (
+        "新能源汽车产销两旺 前三季度产量突破百万辆"
+    )
+    assert _repair_headline("稳中求进，开创新局") == "稳中求进，开创新局"
