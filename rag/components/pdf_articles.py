@@ -72,6 +72,7 @@ class _Draft:
 def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = None) -> PageLayout:
     """A headline opens an article; body blocks and captions in reading order join it."""
     drafts: list[_Draft] = []
+    furniture: list[str] = []
     pending_captions: list[str] = []
     last_role: Role | None = None
     for block in blocks:
@@ -89,6 +90,8 @@ def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = N
             else:
                 drafts.append(_Draft(block.text, block.page, captions=pending_captions))
                 pending_captions = []
+        elif block.role == "furniture":  # a section label (「【生活智慧】」)
+            furniture.append(block.text)
         elif block.role == "caption":
             if current is None:
                 pending_captions.append(block.text)
@@ -108,7 +111,7 @@ def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = N
                 drafts.append(current)
             current.add_body(block)
         last_role = block.role
-    layout = PageLayout(articles=[])
+    layout = PageLayout(articles=[], set_aside=[SetAside("furniture", t) for t in furniture])
     for draft in drafts:
         if not draft.paragraphs:
             if draft.title:

@@ -32,6 +32,8 @@ COLUMN_GAP_EM = 0.6  # narrowest empty gutter (in body font sizes) that separate
 REOPEN_PAGES = 50  # pdfium caches parsed objects per document: reopen to free them
 RULE_BAND = 0.15  # header/footer rules lie in this top or bottom share of the page
 FURNITURE_PIECES = 6  # at most this many line pieces above a header rule (below a footer rule)
+SEPARATOR_SHARE = 0.5  # of the page width: a glyph rule this wide parts stories
+WIDE_RULE_SHARE = 0.75  # of the text's width: the page is cut across at such a rule
 BAND = 0.1  # top and bottom share of the page where running headers and footers sit
 REPEATED_SHARE = 0.6  # a band line on this share of pages is a running header/footer
 # Caption conventions of Chinese newspapers: "…… 新华社记者 王芳 摄", "……供图", "图为……", "▲……".
@@ -132,23 +134,50 @@ def page_blocks_of(content: PageContent) -> tuple[list[Block], list[str], list[s
     unreadable = [line for line, kind in zip(inside, kinds, strict=True) if kind == "unreadable"]
     lines: list[Line] = []
     noise: list[str] = []
+    separators: list[Box] = []
     for line, kind in zip(inside, kinds, strict=True):
         if not kind and any(beside(line, other) for other in unreadable):
             kind = "unreadable"  # the readable rest of a decorative heading: 「篱典藏」
         if kind:
             noise.append(f"{kind}: {line.text.strip()}")
+            if kind != "unreadable" and line.x1 - line.x0 >= SEPARATOR_SHARE * content.width:
+                # A rule drawn with glyphs is not text, but it still parts the stories
+                # above and below it: reading order goes round it as round a picture.
+                separators.append(Box(line.x0, line.y0, line.x1, line.y1))
         else:
             lines.append(line)
     row_gap = _row_gap(lines, body_size)
     lines, headings = centred_headings(lines, body_size)
-    items: list[Box] = [*lines, *content.images]
-    leaves = xy_cut(items, COLUMN_GAP_EM * body_size, row_gap)
+    leaves = [
+        leaf
+        for band in _bands([*lines, *content.images], separators)
+        for leaf in xy_cut(band, COLUMN_GAP_EM * body_size, row_gap)
+    ]
     blocks: list[Block] = []
     for leaf in leaves:
         leaf_lines = [item for item in leaf if isinstance(item, Line)]
         if leaf_lines:
             blocks += _leaf_blocks(leaf_lines, content, body_size, headings)
     return blocks, furniture, noise
+
+
+def _bands(items: list[Box], separators: list[Box]) -> list[list[Box]]:
+    """The page cut across at each glyph rule that spans most of the text: the stories
+    above and below are read apart, however close they come to the rule. A narrower rule
+    stays in the page as a box that reading order goes round."""
+    if not items:
+        return []
+    left, right = min(i.x0 for i in items), max(i.x1 for i in items)
+    wide = sorted(
+        (s for s in separators if s.x1 - s.x0 >= WIDE_RULE_SHARE * (right - left)),
+        key=lambda s: -s.y0,
+    )
+    narrow = [s for s in separators if all(s is not w for w in wide)]
+    bands: list[list[Box]] = [[] for _ in range(len(wide) + 1)]
+    for item in [*items, *narrow]:
+        middle = (item.y0 + item.y1) / 2
+        bands[sum(1 for rule in wide if middle < (rule.y0 + rule.y1) / 2)].append(item)
+    return [band for band in bands if band]
 
 
 def _body_size(lines: list[Line]) -> float:

@@ -34,7 +34,25 @@ def xy_cut(boxes: Sequence[T], min_col_gap: float, min_row_gap: float) -> list[l
     if len(rows) > 1:
         parts = _join_columnar(rows, min_col_gap)
         return [leaf for part in parts for leaf in xy_cut(part, min_col_gap, min_row_gap)]
-    return [sorted(boxes, key=lambda b: (-b.y1, b.x0))]
+    return [_rows_in_order(boxes)]
+
+
+def _rows_in_order(boxes: Sequence[T]) -> list[T]:
+    """Top to bottom by row, left to right in a row. A box that shares most of its height
+    with a row is in it: a headline's characters set one by one in two sizes (a bigger
+    「则」 between 「内心强大」 and 「世界辽阔」) read left to right, not biggest first."""
+    rows: list[list[T]] = []
+    for box in sorted(boxes, key=lambda b: (-b.y1, b.x0)):
+        row = rows[-1] if rows else None
+        if row is not None:
+            top, bottom = min(b.y1 for b in row), max(b.y0 for b in row)
+            shared = min(top, box.y1) - max(bottom, box.y0)
+            height = min(top - bottom, box.y1 - box.y0)
+            if height > 0 and shared >= 0.5 * height:
+                row.append(box)
+                continue
+        rows.append([box])
+    return [box for row in rows for box in sorted(row, key=lambda b: b.x0)]
 
 
 def _join_columnar(rows: list[list[T]], min_col_gap: float) -> list[list[T]]:

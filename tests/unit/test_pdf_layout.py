@@ -25,7 +25,7 @@ from rag.errors import InputFileError
 
 PDF_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "pdf"
 SEED_TRUTH = Path(__file__).resolve().parents[1] / "fixtures" / "layout" / "seed000_truth.json"
-FIXTURES = ["two_columns", "four_columns", "two_pages", "justified", "seed000_columns"]
+FIXTURES = ["two_columns", "four_columns", "two_pages", "justified", "seed000_columns", "magazine"]
 MIN_SIMILARITY = 0.98
 MB = 1_000_000
 
@@ -83,7 +83,8 @@ def test_no_caption_header_footer_or_headline_in_a_body(name: str) -> None:
     stray = list(truth["furniture"])
     for article in truth["articles"]:
         stray += article["captions"]
-        stray.append(article["title"])
+        if article["title"]:  # not the untitled end of a story from the page before
+            stray.append(article["title"])
     for article in layout.articles:
         for text in stray:
             assert squeeze(text) not in squeeze(article.text), (article.title, text)
@@ -127,6 +128,28 @@ def test_titles_keep_their_word_spaces(name: str) -> None:
         title = by_title(layout, expected["title"]).title
         # Where a headline wraps at its space, the space is not printed.
         assert title in (expected["title"], squeeze(expected["title"]))
+
+
+def test_a_magazine_page_reads_two_stories_apart_and_sets_aside_what_is_not_text() -> None:
+    """The magazine fixture: the end of a story in two columns, a rule drawn with glyphs, a
+    new story with a section label, a headline set one character at a time in two sizes, a
+    byline, and a column that is narrower beside a picture than below it."""
+    layout = layout_of("magazine")
+    truth = truth_of("magazine")
+    ending, story = layout.articles
+    assert ending.title == ""
+    assert story.title == truth["articles"][1]["title"] == "内心强大则世界辽阔"
+    assert story.byline == truth["byline"]
+    # the narrow lines beside the picture join like any other wrapped line
+    assert "他在前线出生入死，不光要承受失败的痛苦" in story.text
+    assert "同僚的嘲笑和排挤，应付上级的猜疑。换成别人，恐怕早已消极厌世，黯然放弃。" in story.text
+    paragraphs = story.text.split("\n")
+    assert len(paragraphs) == len(truth["articles"][1]["text"].split("\n"))
+    assert any(p.startswith("曾国藩走向成功的历程，就是内心不断强大的过程。") for p in paragraphs)
+    noise = " ".join(s.text for s in layout.set_aside if s.kind == "noise")
+    for text in truth["noise"]:
+        assert squeeze(text) in squeeze(noise)
+        assert all(squeeze(text) not in squeeze(a.text) for a in layout.articles)
 
 
 def test_a_headline_keeps_its_word_space() -> None:
