@@ -10,7 +10,7 @@ from typing import Any
 
 _WORDISH = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 _CJK_RUN = re.compile(r"^[\u4e00-\u9fff]+$")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+HAN = re.compile(r"[\u4e00-\u9fff]")  # a Chinese character (CJK unified ideographs)
 
 # Function words and question words: they say nothing about which passage answers.
 STOPWORDS = frozenset(
@@ -109,7 +109,7 @@ def _char_ranks() -> dict[str, int]:
 def rare_share(text: str, rank: int = 4500) -> float:
     """Share of the Chinese characters of `text` beyond the `rank` most used ones (or not in
     jieba's dictionary at all): a few percent in any real sentence, even one full of names."""
-    han = _HAN.findall(text)
+    han = HAN.findall(text)
     if not han:
         return 0.0
     ranks = _char_ranks()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from rag.components.chinese_tokens import HAN
 from rag.components.pdf_chars import Line
 
 CENTRE_EM = 1.5  # how far off the text's centre a heading's centre may be, in body sizes
@@ -23,7 +24,6 @@ _NOT_HEADING = re.compile(
     r"^(?:图表|表格|附表|附图|表|图|资料来源|数据来源|来源|注|Figure|Table|Fig\.)\s*[\d一二三四五六七八九十:：]",
     re.IGNORECASE,
 )
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _ENDS = tuple("。！？；，、：!?;,:")
 
 
@@ -54,7 +54,7 @@ def centred_headings(lines: list[Line], body_size: float) -> tuple[list[Line], s
             and abs((x0 + x1) / 2 - centre) <= CENTRE_EM * body_size
             and x1 - x0 <= MAX_SHARE * width
             and all(gap <= 2 * body_size for gap in gaps)
-            and _HAN.search(text)
+            and HAN.search(text)
             and len(text.replace(" ", "")) <= MAX_CHARS
             and not text.rstrip().endswith(_ENDS)
             and not _NOT_HEADING.match(text.strip())

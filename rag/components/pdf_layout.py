@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.components.chinese_tokens import is_word
+from rag.components.chinese_tokens import HAN, is_word
 from rag.components.page_layout import PageLayout, SetAside
 from rag.components.pdf_articles import Block, Role, assemble_articles
 from rag.components.pdf_chars import Box, Line, PageContent, read_page
@@ -41,7 +41,6 @@ CAPTION_RULE = re.compile(
     r"(?:(?<!拍)摄|供图|图片来源[:：].*|\(图\)|（图）)$|^(?:图为|▲|△|图[:：]|上图|下图)"
 )
 _PAGE_NUMBER = re.compile(r"^[\W_]*(?:第?\s*\d+\s*[版页]?)[\W_]*$")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 # 「◎文／姜钦峰」, 「文/图 王芳」, 「记者 王小军 李明」, 「本报记者 王芳 通讯员 李明」
 BYLINE = re.compile(
     r"^(?:[◎○●□■◆◇☆★]\s*)?(?:(?:文|图|文图|文/图|撰文|作者)\s*[／/:：]\s*"
@@ -185,7 +184,7 @@ def _body_size(lines: list[Line]) -> float:
     without them): a table of figures in small print can outnumber the body's characters."""
     sizes: Counter[float] = Counter()
     for line in lines:
-        sizes[round(line.size * 2) / 2] += len(_HAN.findall(line.text))
+        sizes[round(line.size * 2) / 2] += len(HAN.findall(line.text))
     if not sizes or sizes.most_common(1)[0][1] == 0:
         for line in lines:
             sizes[round(line.size * 2) / 2] += len(line.text)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from rag.components.chinese_tokens import rare_share
+from rag.components.chinese_tokens import HAN, rare_share
 from rag.components.pdf_chars import Box, Line
 
 SPECK_RATIO = 0.5  # of the body font size
@@ -30,7 +30,6 @@ SHORT_CHARS = 6  # a piece of a heading set beside unreadable glyphs
 # Characters rules are drawn with; 一 and 卜 are Chinese characters that look like strokes.
 _RULE_GLYPHS = frozenset("-—–－─━┄┅┈┉·•‧∙+＋一卜|｜_＿=＝~～…⋯.。*＊#＃")
 _SENTENCE_END = frozenset("。！？!?”’）)」』")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"[0-9A-Za-z]{2,}|\d")
 
 
@@ -41,7 +40,7 @@ def is_ornament(text: str) -> bool:
     if _WORD.search(text):
         return False
     marks = sum(c in _RULE_GLYPHS or unicodedata.category(c)[0] in "PS" for c in chars)
-    han = sum(1 for c in chars if _HAN.match(c) and c not in _RULE_GLYPHS)  # 「话。”」 is text
+    han = sum(1 for c in chars if HAN.match(c) and c not in _RULE_GLYPHS)  # 「话。”」 is text
     if len(chars) <= 2:
         # a stray letter or mark (「l」, 「I／」), not the end of a wrapped sentence (「。”」)
         return not han and not any(c in _SENTENCE_END for c in chars)
@@ -49,7 +48,7 @@ def is_ornament(text: str) -> bool:
 
 
 def is_unreadable(text: str) -> bool:
-    return len(_HAN.findall(text)) >= UNREADABLE_MIN_HAN and rare_share(text) >= UNREADABLE_SHARE
+    return len(HAN.findall(text)) >= UNREADABLE_MIN_HAN and rare_share(text) >= UNREADABLE_SHARE
 
 
 def noise_kind(line: Line, body_size: float) -> str:
