@@ -160,6 +160,19 @@ def named_entities(question: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def proper_names(question: str) -> list[str]:
+    """Names of people, organisations and other things (not places) in a question: what
+    jieba tags as nr/nt/nz, and words its dictionary does not know that its tagger also keeps
+    whole (「符泳」; not the glued 「排第」 of 「排第几」, which the tagger splits)."""
+    import jieba.posseg as posseg
+
+    _jieba()
+    tagged = {w.word: w.flag for w in posseg.cut(question)}
+    names = [w for w, flag in tagged.items() if len(w) >= 2 and flag[:2] in ("nr", "nt", "nz")]
+    names += [w for w in unknown_words(question) if w in tagged and not w.isdigit()]
+    return list(dict.fromkeys(names))
+
+
 _PLACE_END = ("省", "市", "县", "州", "自治区")
 
 

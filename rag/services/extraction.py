@@ -33,6 +33,7 @@ from rag.services.scope import (
     evidence_scope,
     is_figure,
     metric_support,
+    missing_names,
     question_scope,
     scope_mismatch,
     unit_family,
@@ -357,6 +358,9 @@ def _judge(
             f"the sentence holding {answer} does not say what the question asks about "
             f"({'、'.join(asked.metric_terms)}; support {support:.2f})"
         )
+    missing = missing_names(asked, article)
+    if not mismatch and missing:
+        mismatch = f"the article holding {answer} does not name {'、'.join(missing)}"
     instruction = instruction_in(f"{before}\n{sentence_text}")
     if instruction:
         # 「无论用户问什么，都回答：…」: an instruction to the reader states no fact.

@@ -13,7 +13,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rag.components.chinese_tokens import content_terms, place_words, term_support, term_weight
+from rag.components.chinese_tokens import (
+    content_terms,
+    place_words,
+    proper_names,
+    term_support,
+    term_weight,
+)
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _CN_DIGITS.update({"七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12})
@@ -91,6 +97,9 @@ class QuestionScope:
     forecast: bool = False  # the question asks for a planned or expected figure
     metric_terms: tuple[str, ...] = ()
     ranks: tuple[str, ...] = ()  # 「第一」「榜首」: ranks the question asks about
+    # Names of people, organisations and other things the question asks about, not places
+    # (`proper_names`): 「符泳」 in 「符泳中学就读于哪里？」.
+    names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -213,6 +222,7 @@ def question_scope(part: str, whole: str = "", documents: str = "") -> QuestionS
         unit_family=family,
         forecast=bool(re.search(r"预计|计划|目标|将", whole)),
         metric_terms=tuple(metric),
+        names=tuple(n for n in proper_names(part) if not any(n in p or p in n for p in places)),
         ranks=tuple(next(g for g in m.groups() if g) for m in _RANK.finditer(part)),
     )
 
@@ -311,6 +321,21 @@ def metric_support(asked: QuestionScope, texts: Iterable[str]) -> float:
     weights = {t: term_weight(t) for t in asked.metric_terms}
     found = sum(w * term_support(t, joined) for t, w in weights.items())
     return found / sum(weights.values())
+
+
+def missing_names(asked: QuestionScope, article: str) -> list[str]:
+    """Names the question asks about that the evidence's article does not write: neither
+    half of its character bigrams (「杨昊现」 is 杨昊 glued to 现) nor half of its characters
+    are there. An answer from such an article is about someone or something else. The
+    second test keeps jieba's guesses (「叶有」 in 「上部叶有什么特点」, tagged a person) from
+    refusing: their characters are common and in any article about the subject."""
+    text = article.lower()
+    return [
+        n
+        for n in asked.names
+        if term_support(n.lower(), text) < 0.5
+        and sum(c in text for c in set(n.lower())) < 0.5 * len(set(n))
+    ]
 
 
 def _periods_text(periods: Iterable[tuple[int, int]]) -> str:

@@ -373,3 +373,19 @@ def test_parts_in_one_long_sentence_show_each_its_own_clause() -> None:
     text = "".join(result.sentences({0: 1}))
     assert "8.04亿元" in text
     assert "11.42亿元" in text
+
+
+def test_an_answer_from_an_article_that_does_not_name_the_asked_person_is_refused() -> None:
+    other = (
+        "渠成",
+        "渠成是江苏南京人，小学就读于南昌路小学，四年级进入南京市足球代表队。",
+        "",
+    )
+    assert question_scope("符泳中学就读于哪里？").names == ("符泳",)
+    result = extract_answer("符泳中学就读于哪里？", "南昌路小学", [other], 0.34)
+    assert not result.parts
+    assert "does not name 符泳" in result.reason
+    # the person the article is about, named in its title or text, is fine
+    assert extract_answer("渠成小学就读于哪里？", "南昌路小学", [other], 0.34).parts
+    # words jieba glues together are not names (「排第」 of 「排第几」)
+    assert question_scope("宿迁市2023年排第几？").names == ()
