@@ -23,6 +23,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +88,6 @@ def one_page(pdf: Path, page: int) -> bytes:
     source = pdfium.PdfDocument(pdf)
     single = pdfium.PdfDocument.new()
     single.import_pages(source, [page])
-    from io import BytesIO
-
     out = BytesIO()
     single.save(out)
     single.close()

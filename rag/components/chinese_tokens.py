@@ -147,15 +147,20 @@ def content_terms(question: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
-def named_entities(question: str) -> list[str]:
-    """Places, people, organisations and other proper names jieba tags in the question."""
+def _tagged(text: str) -> list[tuple[str, str]]:
+    """jieba's words of `text` with their part-of-speech flags."""
     import jieba.posseg as posseg
 
     _jieba()
+    return [(w.word, w.flag) for w in posseg.cut(text)]
+
+
+def named_entities(question: str) -> list[str]:
+    """Places, people, organisations and other proper names jieba tags in the question."""
     names = [
-        w.word
-        for w in posseg.cut(question)
-        if w.flag[:2] in ("ns", "nr", "nt", "nz") and len(w.word) >= 2
+        word
+        for word, flag in _tagged(question)
+        if flag[:2] in ("ns", "nr", "nt", "nz") and len(word) >= 2
     ]
     return list(dict.fromkeys(names))
 
@@ -164,10 +169,7 @@ def proper_names(question: str) -> list[str]:
     """Names of people, organisations and other things (not places) in a question: what
     jieba tags as nr/nt/nz, and words its dictionary does not know that its tagger also keeps
     whole (「符泳」; not the glued 「排第」 of 「排第几」, which the tagger splits)."""
-    import jieba.posseg as posseg
-
-    _jieba()
-    tagged = {w.word: w.flag for w in posseg.cut(question)}
+    tagged = dict(_tagged(question))
     names = [w for w, flag in tagged.items() if len(w) >= 2 and flag[:2] in ("nr", "nt", "nz")]
     names += [w for w in unknown_words(question) if w in tagged and not w.isdigit()]
     return list(dict.fromkeys(names))
@@ -178,13 +180,10 @@ _PLACE_END = ("省", "市", "县", "州", "自治区")
 
 def place_words(text: str) -> list[str]:
     """Place names: words jieba tags as places (ns), and words ending in 省/市/县/州."""
-    import jieba.posseg as posseg
-
-    _jieba()
     names = [
-        w.word
-        for w in posseg.cut(text)
-        if len(w.word) >= 2 and (w.flag.startswith("ns") or w.word.endswith(_PLACE_END))
+        word
+        for word, flag in _tagged(text)
+        if len(word) >= 2 and (flag.startswith("ns") or word.endswith(_PLACE_END))
     ]
     return list(dict.fromkeys(names))
 

@@ -268,6 +268,7 @@ def _leaf_blocks(
     """Runs of lines with one role; small print running on from a caption is caption too."""
     right = max(line.x1 for line in lines)
     blocks: list[Block] = []
+    firsts: list[Line] = []  # each block's first line, as pdf_chars read it
     previous: Line | None = None
     for i, line in enumerate(lines):
         role = _role(line, body_size, content, headings)
@@ -292,15 +293,17 @@ def _leaf_blocks(
             blocks[-1].new_paragraph.append(indented or short_before)
         else:
             blocks.append(Block(role, content.number, [text], [indented]))
+            firsts.append(line)
         previous = line
-    for block in blocks:
+    for block, first in zip(blocks, firsts, strict=True):
         if len(block.lines) != 1 or block.role != "body":
             continue
+        byline = _as_written(first.text)
         if CAPTION_RULE.search(block.lines[0]):
             block.role = "caption"
-        elif BYLINE.match(_byline_text(lines, block.lines[0])):
+        elif BYLINE.match(byline):
             block.role = "byline"
-            block.lines = [_byline_text(lines, block.lines[0])]
+            block.lines = [byline]
         elif SECTION_LABEL.match(block.lines[0]):
             block.role = "furniture"
     if len(lines) == 1 and len(blocks) == 1:
@@ -319,13 +322,11 @@ def _indented(lines: list[Line], i: int) -> bool:
     return bool(neighbours) and all(line.x0 - other.x0 >= 1.2 * line.size for other in neighbours)
 
 
-def _byline_text(lines: list[Line], text: str) -> str:
-    """A byline as written (word spaces between names kept), for the BYLINE pattern."""
-    for line in lines:
-        if _repair(line.text) == text:
-            spaced = re.sub(r"\s+", " ", normalize_width(line.text)).strip()
-            return re.sub(r"^(\W)\s+|(?<=[／/:：])\s+", r"\1", spaced)
-    return text
+def _as_written(text: str) -> str:
+    """A byline as written: word spaces between names kept (「记者 王小军 李明」), none after
+    a leading mark or a slash (「◎ 文／姜钦峰」 → 「◎文／姜钦峰」)."""
+    spaced = re.sub(r"\s+", " ", normalize_width(text)).strip()
+    return re.sub(r"^(\W)\s+|(?<=[／/:：])\s+", r"\1", spaced)
 
 
 def _note_date(page_dates: dict[int, str], page: int, texts: list[str]) -> None:

@@ -358,8 +358,8 @@ def _judge(
             f"the sentence holding {answer} does not say what the question asks about "
             f"({'、'.join(asked.metric_terms)}; support {support:.2f})"
         )
-    missing = missing_names(asked, article)
-    if not mismatch and missing:
+    missing = [] if mismatch else missing_names(asked, article)
+    if missing:
         mismatch = f"the article holding {answer} does not name {'、'.join(missing)}"
     instruction = instruction_in(f"{before}\n{sentence_text}")
     if instruction:

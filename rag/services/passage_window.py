@@ -4,11 +4,11 @@ Prompt evaluation is nearly all of an answer's time on a CPU (~165 prompt tokens
 1.5B model on 2 cores), so the model is shown, of the retrieved passages together, the
 sentences whose character bigrams with the question weigh most, up to a budget: each
 passage keeps its best sentence, then the best of all passages are added, in their own order,
-with 「…」 where sentences were left out. A passage whose best sentence weighs less than a
-share of the best passage's (`min_share`) is not shown at all: it is about something else,
-and its part of the budget goes to the passages that are not. A bigram weighs by its rarity among the retrieved
+with 「…」 where sentences were left out. A bigram weighs by its rarity among the retrieved
 sentences (inverse sentence frequency), so the subject every sentence names counts little
-and 「初名」 or 「1973年10月」 counts a lot. Everything that checks the answer (the span's
+and 「初名」 or 「1973年10月」 counts a lot. A passage whose best sentence weighs less than a
+share of the best passage's (`min_share`) is not shown at all: it is about something else,
+and its part of the budget goes to the passages that are. Everything that checks the answer (the span's
 place, the quote, the scope rules over the article) still reads the whole passage: a span
 copied from a window is a span of the passage.
 """
