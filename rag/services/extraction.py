@@ -13,6 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from rag.services.answer_shape import (
+    as_count,
+    asks_several,
+    asks_yes_no,
+    defined_term,
+    definition,
+    list_end,
+    only_yes_no,
+    statement,
+)
 from rag.services.evidence import (
     chinese_numerals,
     clause_bounds,
@@ -49,7 +59,7 @@ _LABEL = re.compile(r"^(?:答案|回答|答|结果|原文)\s*[:：]\s*")
 _BULLET = re.compile(r"^(?:[-*•·]|\d{1,2}[.、)）](?!\d)|[（(]\d{1,2}[)）])\s*")
 _EDGE_PUNCT = "。，,；;：:、 \t“”\"'「」"
 _FIGURE = re.compile(
-    r"\d+(?:\.\d+)?\s*(?:%|‰|[万亿千百]{0,2}(?:美元|元|吨|千瓦|瓦|平方米|公里|个|座|项|家|人|辆|台|亩|户|名|次|倍|天|米)?)"
+    r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:%|‰|[万亿千百]{0,2}(?:美元|元|吨|千瓦|瓦|平方米|公里|个|座|项|家|人|辆|台|亩|户|名|次|倍|天|米)?)"
 )
 _MAX_READABLE = 120
 _ASKS_RANK = re.compile(r"第几|排名多少|名次")
@@ -382,6 +392,19 @@ def _judge(
     )
 
 
+def _whole_list(part: ExtractedPart, passages: list[PassageText]) -> ExtractedPart:
+    """A span that is part of a list, for a question that asks for several things: the
+    whole list (「越南、老挝、…等地」), still inside the span's sentence."""
+    text = passages[part.passage][1]
+    end = list_end(text, part.start, part.end)
+    if end <= part.end:
+        return part
+    _, quote_end = sentence_bounds(text, part.start, end)
+    return replace(
+        part, answer=text[part.start : end], end=end, quote_end=max(part.quote_end, quote_end)
+    )
+
+
 def _other_periods(
     question: str,
     chosen: _Verdict,
@@ -433,6 +456,7 @@ def extract_answer(
         result.followups = _followups(question, result.missing, standalone)
         return result
     documents = "\n".join(f"{title}\n{text}" for title, text, _ in passages)
+    texts = [text for _, text, _ in passages]
     answered: dict[int, list[ExtractedPart]] = {}
     rejections: list[str] = []
     used: set[tuple[int, int]] = set()
@@ -441,7 +465,19 @@ def extract_answer(
         part = parts[part_index]
         if _ASKS_RANK.search(part) and span.isdigit() and int(span) < 1000:
             span = _as_rank(span, passages)
-        if _restates_question(span, question):
+        span = as_count(span, part, texts)
+        restated = _restates_question(span, question)
+        # 「什么是小鸟球？」 answered 「小鸟球」: the passage's definition of it; 「…溶于汽油吗？」
+        # answered 「是」: the passage's words that say so (which restate the question).
+        told = definition(defined_term(part), texts) if restated else ""
+        if asks_yes_no(part) and (restated or only_yes_no(span)):
+            told = statement(part, texts)
+        if told:
+            span, restated = told, False
+        elif only_yes_no(span):
+            rejections.append(f"the reply {span!r} is only a yes or no, which no passage proves")
+            continue
+        if restated:
             rejections.append(f"the reply {span!r} only restates the question")
             continue
         located = _locate(span, question, passages)
@@ -457,6 +493,8 @@ def extract_answer(
             reverse=True,
         )
         best, mismatch = verdicts[0].part, verdicts[0].mismatch
+        if len(parts) == 1 and asks_several(part):
+            best = _whole_list(best, passages)
         if mismatch:
             rejections.append(mismatch)
             if result.near_miss is None:

@@ -1,0 +1,143 @@
+"""How far an answer span reaches: whole lists, counts with their classifier, definitions."""
+
+from rag.services.answer_shape import (
+    as_count,
+    asks_several,
+    asks_yes_no,
+    defined_term,
+    definition,
+    list_end,
+    only_yes_no,
+    statement,
+)
+from rag.services.extraction import extract_answer
+
+RANGE = (
+    "五月艾",
+    "五月艾是菊科蒿属的植物。分布于越南、老挝、缅甸、台湾岛以及中国大陆的四川、浙江等地，"
+    "生长于海拔10米至3,200米的地区。",
+    "",
+)
+ROADS = (
+    "威拍哇丽兰室路",
+    "主要的马路有，素铁讪路（Sutthisan Road）、叻抛路（Lat Phrao Road, 曼谷）及程华大那路。",
+    "",
+)
+
+
+def _list(text: str, span: str, cut: str) -> str:
+    start = text.find(span)
+    return text[start : list_end(text, start, text.find(cut) + len(cut))]
+
+
+def test_a_span_that_opens_a_list_reaches_to_the_lists_end() -> None:
+    text = RANGE[1]
+    assert _list(text, "越南", "缅甸") == "越南、老挝、缅甸、台湾岛以及中国大陆的四川、浙江等地"
+    # a span the model cut inside an item (its window ended there) gets the whole item
+    assert _list(text, "越南", "中国大") == "越南、老挝、缅甸、台湾岛以及中国大陆的四川、浙江等地"
+    # commas inside brackets do not end an item
+    roads = ROADS[1]
+    assert _list(roads, "素铁讪路", "素铁讪路") == (
+        "素铁讪路（Sutthisan Road）、叻抛路（Lat Phrao Road, 曼谷）及程华大那路"
+    )
+
+
+def test_a_list_the_span_introduces_is_taken_and_a_span_in_no_list_is_kept() -> None:
+    text = "雷公藤主要分布于东亚地区，包括日本、朝鲜、台湾岛等地，生长于山地。"
+    assert _list(text, "东亚地区", "东亚地区") == "东亚地区，包括日本、朝鲜、台湾岛等地"
+    text = "克州外贸进出口总额107.37亿元，同比增长45.2%，如果…"
+    assert _list(text, "107.37亿元", "107.37亿元") == "107.37亿元"
+    text = "常见副作用有低血压、耳鸣等，严重副作用则有丧失听力。"
+    assert _list(text, "低血压", "耳鸣等") == "低血压、耳鸣等"
+
+
+def test_only_questions_that_ask_for_several_things_get_the_whole_list() -> None:
+    assert asks_several("五月艾分布在哪些地区？")
+    assert asks_several("纽西兰鸡毛松有什么用途？")
+    assert not asks_several("五月艾分布在哪里？")
+    several = extract_answer("五月艾分布在哪些地区？", "越南、老挝", [RANGE], 0.34)
+    [part] = several.parts
+    assert part.answer == "越南、老挝、缅甸、台湾岛以及中国大陆的四川、浙江等地"
+    assert RANGE[1][part.start : part.end] == part.answer
+    assert RANGE[1][part.quote_start : part.quote_end].startswith("分布于越南")
+    one = extract_answer("五月艾分布于哪个国家？", "越南", [RANGE], 0.34)
+    assert [p.answer for p in one.parts] == ["越南"]
+
+
+def test_a_count_is_given_as_the_text_writes_it_with_its_classifier() -> None:
+    texts = ["这些飞弹又分成两类：36枚射程较远的拦截弹，与64枚射程较短的拦截弹。"]
+    assert as_count("2", "飞弹分为几类？", texts) == "两类"
+    assert as_count("36", "部署了多少枚飞弹？", texts) == "36"  # 枚 is not asked with 几/多少
+    assert as_count("3", "飞弹分为几类？", texts) == "3"  # no 三类 in the text: left as it is
+    assert as_count("二", "飞弹分为几类？", ["分为二类。"]) == "二类"
+    passage = ("飞弹", texts[0], "")
+    result = extract_answer("这些飞弹分成几类？", "2", [passage], 0.34)
+    assert [p.answer for p in result.parts] == ["两类"]
+
+
+def test_a_definition_question_answered_with_the_term_gets_the_texts_definition() -> None:
+    assert defined_term("什么是小鸟球？") == "小鸟球"
+    assert defined_term("放线菌酮是什么意思？") == "放线菌酮"
+    assert defined_term("胜利广场是什么形状的？") == ""
+    golf = "总杆数低于标准杆数一杆完成比赛，称为小鸟球（Birdie），或者简称小鸟。"
+    assert definition("小鸟球", [golf]) == "总杆数低于标准杆数一杆完成比赛"
+    drug = "放线菌酮是一种具苦味的物质，它是灰色链霉菌的一种产物。"
+    assert definition("放线菌酮", [drug]) == "一种具苦味的物质，它是灰色链霉菌的一种产物"
+    assert definition("小鸟球", [drug]) == ""
+    result = extract_answer("什么是小鸟球？", "小鸟球", [("高尔夫", golf, "")], 0.34)
+    assert [p.answer for p in result.parts] == ["总杆数低于标准杆数一杆完成比赛"]
+    # with no definition in the passages the restated term is still refused
+    refused = extract_answer("什么是小鸟球？", "小鸟球", [("药", drug, "")], 0.34)
+    assert not refused.parts
+    assert "restates" in refused.reason
+
+
+def test_a_figure_with_thousands_separators_is_one_figure() -> None:
+    stadium = ("地球体育场", "地球体育场可容纳6,476名观众。", "")
+    result = extract_answer("地球体育场能容纳多少名观众？", "6,476", [stadium], 0.34)
+    assert [p.answer for p in result.parts] == ["6,476名"]
+
+
+def test_a_list_ends_with_its_etc() -> None:
+    text = "于是便与名模孟广美、倪雅伦、赖雅妍等人开始了模特儿的工作。"
+    assert _list(text, "孟广美", "倪雅伦") == "孟广美、倪雅伦、赖雅妍等人"
+    # 「等」 inside a word (平等, 高等) does not end it
+    text = "学校有北京大学、武汉高等专科学校，还有…"
+    assert _list(text, "北京大学", "北京大学") == "北京大学、武汉高等专科学校"
+
+
+PAINT = (
+    "丙烯颜料",
+    "丙烯颜料又称为压克力颜料，是颜料粉调和丙烯树脂制成的。丙烯颜料可以用水稀释，但在干后迅速"
+    "失去可溶性，不再溶于水，且不易褪色。丙烯颜料有轻微毒性。颜料干后，可用热水浸泡，再搓洗。"
+    "溶于汽油。",
+    "",
+)
+
+
+def test_a_yes_or_no_is_answered_with_the_words_that_say_so() -> None:
+    assert asks_yes_no("丙烯颜料溶于汽油吗？")
+    assert asks_yes_no("克州外贸增速是否全疆第一？")
+    assert not asks_yes_no("丙烯颜料溶于什么？")
+    assert only_yes_no("是")
+    assert only_yes_no("不是")
+    assert not only_yes_no("是颜料")
+    texts = [PAINT[1]]
+    assert statement("丙烯颜料溶于汽油吗？", texts) == "溶于汽油"
+    assert statement("丙烯颜料有毒吗？", texts) == "丙烯颜料有轻微毒性"
+    assert statement("克州外贸增速是否全疆第一？", texts) == ""
+    result = extract_answer("丙烯颜料溶于汽油吗？", "是", [PAINT], 0.34)
+    assert [p.answer for p in result.parts] == ["溶于汽油"]
+
+
+def test_a_bare_yes_or_no_is_never_an_answer() -> None:
+    # no phrase of the passages says it: a 是 found in any text proves nothing
+    result = extract_answer("丙烯颜料可以吃吗？", "是", [PAINT], 0.34)
+    assert not result.parts
+    assert "only a yes or no" in result.reason
+    assert not extract_answer("丙烯颜料的主要成分是什么？", "有", [PAINT], 0.34).parts
+
+
+def test_a_whole_list_from_the_model_also_ends_with_its_etc() -> None:
+    text = "于是便与名模孟广美、倪雅伦、赖雅妍等人开始了模特儿的工作。"
+    assert _list(text, "孟广美", "赖雅妍") == "孟广美、倪雅伦、赖雅妍等人"
