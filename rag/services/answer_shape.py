@@ -1,15 +1,15 @@
 """How far an answer span reaches, from what the question asks for.
 
 The model reads a window of each passage and copies a span; the checks read the whole
-passage. Three kinds of question want more than the span a small model copies:
+passage. Four kinds of question want more than the span a small model copies:
 
 - a question that asks for several things (「分布在哪些地区？」) wants the whole list the
   span is part of: 「越南、老挝、…、广东等地」, not its first items (nor the items that fitted
   in the window the model read);
 - a question that counts (「分为几类？」) wants the count as the text writes it, with its
   classifier: 「两类」, not 「2」;
-- a question that asks what a term is (「什么是小鸟球？」) wants the sentence's definition of
-  it, where the model only repeated the term;
+- a question that asks what a term is (「什么是小鸟球？」) wants the passage's definition of
+  it, where the model repeats the term or copies a piece of the definition;
 - a yes-or-no question (「丙烯颜料溶于汽油吗？」) answered 「是」 wants the passage's words that
   say so (「溶于汽油」): a bare 是 is found in any text and proves nothing.
 
@@ -23,11 +23,12 @@ import re
 
 from rag.services.evidence import find_all, normalise, positional_numeral
 
-# Questions that ask for several things.
-_ASKS_SEVERAL = re.compile(r"哪些|哪几|有什么|包括什么|包含什么|有何")
+# Questions that ask for several things; a plant's or a person's other names come as a list.
+_ASKS_SEVERAL = re.compile(r"哪些|哪几|有什么|包括什么|包含什么|有何|别名|别称|又称|又名|亦称|俗称")
 # Where one item of a list ends and the next begins; a list ends at a clause mark.
 _ITEM_MARK = "、"
 _LIST_END = "，,；;。！？!?：:\n"
+_SENTENCE_END = "。！？!?\n"
 _OPEN, _CLOSE = "（(「『《“[【", "）)」』》”]】"
 # The end of a list's last item: 「等」「等人」「等地」.
 _CLOSES_LIST = re.compile(r"(?<![平同相高中初均对头一二三特上下何])等[人地国处省市县]?")
@@ -43,11 +44,10 @@ _DEFINITION = (
 )
 # How a text defines a term after it: 「…，称为小鸟球」「…，史称「牛车水事件」」.
 _NAMED_AFTER = r"[，,]?\s*(?:被称为|称为|称作|叫做|叫作|史称|简称|统称|合称|俗称)[「“『]?"
-_MIN_DEFINITION = 4
+_MIN_DEFINITION = 6
 # 「…吗？」「是否…」: a question answered yes or no, and the replies that say only that.
 _YES_NO = re.compile(r"吗[？?。]?$|是否|是不是|能否|可否|有没有|会不会|能不能|可不可以")
 _YES_NO_REPLY = re.compile(r"^(?:是的?|否|不是|对|不对|会|不会|能|不能|可以|不可以|有|没有|不)$")
-_PHRASE_END = "，,；;。！？!?：:\n"
 
 
 def asks_several(question: str) -> bool:
@@ -56,7 +56,7 @@ def asks_several(question: str) -> bool:
 
 def _item_end(text: str, at: int) -> int:
     """Where the list item that `at` is inside ends: at the next item or clause mark
-    outside brackets (「拍凤裕庭路（Phahonyothin Road）」 is one item)."""
+    outside brackets (「拍凤裕庭路（Phahonyothin Road）」 is one item), or the sentence's end."""
     depth = 0
     while at < len(text):
         ch = text[at]
@@ -64,8 +64,8 @@ def _item_end(text: str, at: int) -> int:
             depth += 1
         elif ch in _CLOSE:
             depth = max(0, depth - 1)
-        elif depth == 0 and (ch == _ITEM_MARK or ch in _LIST_END):
-            return at
+        elif ch in _SENTENCE_END or (depth == 0 and (ch == _ITEM_MARK or ch in _LIST_END)):
+            return at  # a bracket left open does not carry the item past its sentence
         at += 1
     return at
 
@@ -130,20 +130,29 @@ def defined_term(question: str) -> str:
 
 
 def definition(term: str, texts: list[str]) -> str:
-    """The words a passage defines `term` with, verbatim: what follows 「term是」, or the
-    sentence before 「，称为term」; the first passage that has one, '' if none does."""
+    """The words a passage defines `term` with, verbatim: what follows 「term是」 (「term（…），
+    简称…，是指」 too), or the sentence before 「，称为term」; '' if no passage has one. A
+    sentence that opens with the term (an encyclopaedia's first sentence) comes first, then
+    是/指 before 即/为, then the earliest."""
     if not term:
         return ""
     escaped = re.escape(term)
-    after = re.compile(rf"{escaped}(?:[（(][^）)]*[）)])?\s*(?:是指|是|指|即|为)([^。！？!?\n]+)")
+    after = re.compile(
+        rf"{escaped}(?:[（(][^）)]*[）)])?(?:[，,][^，,。；;！？!?\n]{{1,12}})?[，,]?\s*"
+        rf"(是指|是(?!否)|指|即|(?<!称)为(?![了何]))([^。！？!?\n]+)"
+    )
     before = re.compile(rf"([^。！？!?\n]+?){_NAMED_AFTER}{escaped}")
-    for text in texts:
+    found: list[tuple[tuple[int, int, int, int], str]] = []
+    for number, text in enumerate(texts):
         for pattern in (after, before):
             for match in pattern.finditer(text):
-                found = match.group(1).strip(" ，,")
-                if len(normalise(found)) >= _MIN_DEFINITION:
-                    return found
-    return ""
+                words = match.group(match.lastindex or 1).strip(' ，,：:“"')
+                if len(normalise(words)) < _MIN_DEFINITION:
+                    continue
+                opens = match.start() == 0 or text[match.start() - 1] in _SENTENCE_END
+                plain = pattern is before or match.group(1) in ("是指", "是", "指")
+                found.append(((not opens, not plain, number, match.start()), words))
+    return min(found)[1] if found else ""
 
 
 def asks_yes_no(question: str) -> bool:
@@ -168,7 +177,7 @@ def statement(question: str, texts: list[str]) -> str:
     phrases = [
         phrase.strip()
         for text in texts
-        for phrase in re.split(f"[{_PHRASE_END}]", text)
+        for phrase in re.split(f"[{_LIST_END}]", text)
         if len(normalise(phrase)) >= 2
     ]
     if not asked or not phrases:

@@ -467,10 +467,11 @@ def extract_answer(
             span = _as_rank(span, passages)
         span = as_count(span, part, texts)
         restated = _restates_question(span, question)
-        # 「什么是小鸟球？」 answered 「小鸟球」: the passage's definition of it; 「…溶于汽油吗？」
-        # answered 「是」: the passage's words that say so (which restate the question).
-        told = definition(defined_term(part), texts) if restated else ""
-        if asks_yes_no(part) and (restated or only_yes_no(span)):
+        # 「什么是小鸟球？」: the passage's definition of it, whatever the model copied;
+        # 「…溶于汽油吗？」 answered 「是」: the passage's words that say so (which restate the
+        # question).
+        told = definition(defined_term(part), texts)
+        if not told and asks_yes_no(part) and (restated or only_yes_no(span)):
             told = statement(part, texts)
         if told:
             span, restated = told, False

@@ -54,6 +54,7 @@ def test_a_list_the_span_introduces_is_taken_and_a_span_in_no_list_is_kept() -> 
 def test_only_questions_that_ask_for_several_things_get_the_whole_list() -> None:
     assert asks_several("五月艾分布在哪些地区？")
     assert asks_several("纽西兰鸡毛松有什么用途？")
+    assert asks_several("天门冬又称之为什么？")  # other names come as a list
     assert not asks_several("五月艾分布在哪里？")
     several = extract_answer("五月艾分布在哪些地区？", "越南、老挝", [RANGE], 0.34)
     [part] = several.parts
@@ -141,3 +142,19 @@ def test_a_bare_yes_or_no_is_never_an_answer() -> None:
 def test_a_whole_list_from_the_model_also_ends_with_its_etc() -> None:
     text = "于是便与名模孟广美、倪雅伦、赖雅妍等人开始了模特儿的工作。"
     assert _list(text, "孟广美", "赖雅妍") == "孟广美、倪雅伦、赖雅妍等人"
+    # a bracket left open does not carry a list past its sentence
+    text = "主要的马路有素铁讪路、叻抛路（Lat。第二句、第三句。"
+    assert _list(text, "素铁讪路", "素铁讪路") == "素铁讪路、叻抛路（Lat"
+
+
+def test_a_definition_is_the_texts_own_whatever_the_model_copied() -> None:
+    text = (
+        "暴发户（），也称为新贵，指一个人在短时间内就取得了可观的财富。"
+        "百老汇剧院以演出音乐剧著名。棱柱中过不相邻的两条侧棱的截面叫做棱柱的对角面。"
+    )
+    # the encyclopaedia's opening sentence; 「也称为」 is not the definition's verb
+    assert definition("暴发户", [text]) == "一个人在短时间内就取得了可观的财富"
+    assert definition("棱柱的对角线", [text]) == ""
+    prism = ("棱柱", text + "棱柱中不在同一平面上的两个顶点的连线叫做棱柱的对角线。", "")
+    result = extract_answer("什么是棱柱的对角线？", "棱柱中过不相邻的两条侧棱的截面", [prism], 0.34)
+    assert [p.answer for p in result.parts] == ["棱柱中不在同一平面上的两个顶点的连线"]
