@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 
+from rag.components.chinese_tokens import search_tokens
 from rag.services.evidence import find_all, normalise, positional_numeral
 
 # Questions that ask for several things; a plant's or a person's other names come as a list.
@@ -170,25 +171,40 @@ def _grams(text: str) -> set[str]:
 
 
 def statement(question: str, texts: list[str]) -> str:
-    """The comma phrase of `texts` that says most of what a yes-or-no question asks (its
-    characters and bigrams weighed by rarity among the phrases), '' when no phrase holds
-    half of the question's weight or the passages lack one of its characters. 「丙烯颜料溶于汽油吗？」 → 「溶于汽油」."""
-    asked = _grams(_YES_NO.sub("", question.strip(" ？?")))
-    phrases = [
-        phrase.strip()
-        for text in texts
-        for phrase in re.split(f"[{_LIST_END}]", text)
-        if len(normalise(phrase)) >= 2
-    ]
-    if not asked or not phrases:
-        return ""
-    # A question about something the passages never write (「…可以吃吗？」) has no statement.
+    """The words of `texts` that say what a yes-or-no question asks: of the sentence that
+    holds most of it (its characters and bigrams weighed by rarity among the sentences; at
+    least half), the comma phrase that holds most. '' when no sentence holds half, or the
+    passages lack one of the question's words. 「丙烯颜料溶于汽油吗？」 → 「溶于汽油」;
+    「2024年1至8月克州外贸进出口增速是否全疆第一？」 → 「增速全疆第一」."""
+    plain = _YES_NO.sub("", question.strip(" ？?"))
+    asked = _grams(plain)
+    # A question about something the passages never write (「…可以吃吗？」) has no statement;
+    # a word counts as written when half its characters are (「不易褪色」 for 容易褪色).
     written = set(normalise("".join(texts)))
-    if any(ch not in written for ch in asked if len(ch) == 1):
+    if not asked or any(
+        2 * sum(ch in written for ch in word) < len(word) for word in search_tokens(plain)
+    ):
         return ""
-    seen = [_grams(p) for p in phrases]
+    sentences = [
+        sentence.strip()
+        for text in texts
+        for sentence in re.split(f"(?<=[{_SENTENCE_END}])", text)
+        if len(normalise(sentence)) >= 2
+    ]
+    seen = [_grams(sentence) for sentence in sentences]
     weight = {g: math.log((len(seen) + 1) / (sum(g in s for s in seen) + 0.5)) for g in asked}
     total = sum(weight.values())
     scores = [sum(weight[g] for g in asked & s) for s in seen]
-    best = max(range(len(phrases)), key=lambda i: scores[i])
-    return phrases[best] if total > 0 and scores[best] >= 0.5 * total else ""
+    best = max(range(len(sentences)), key=lambda i: scores[i])
+    if total <= 0 or scores[best] < 0.5 * total:
+        return ""
+    # The phrase that says it, not the one that dates or names it: a gram weighs by its
+    # rarity among the sentences times its rarity among this sentence's phrases, and digits
+    # (the time, which the scope rules check anyway) not at all.
+    phrases = [p.strip() for p in re.split(f"[{_LIST_END}]", sentences[best]) if p.strip()]
+    grams = [_grams(p) for p in phrases]
+    said = {g for g in asked if not any(ch.isdigit() for ch in g)}
+    inner = {g: math.log((len(grams) + 1) / (sum(g in p for p in grams) + 0.5)) for g in said}
+    return phrases[
+        max(range(len(phrases)), key=lambda i: sum(weight[g] * inner[g] for g in said & grams[i]))
+    ]

@@ -345,6 +345,7 @@ def _judge(
     passages: list[PassageText],
     cited: list[int],
     min_metric_support: float,
+    claim: bool = False,
 ) -> _Verdict:
     """One place a span was found: its sentence, the scope that sentence states, and
     whether that scope and metric answer the question (part)."""
@@ -358,10 +359,10 @@ def _judge(
     answer = text[loc.start : loc.end]
     # What the article says around the passage: the title and every retrieved passage of it.
     article = "\n".join([title, *(t for ti, t, _ in passages if ti == title)])
-    mismatch = scope_mismatch(asked, scope, clause, sentence_text, article, answer)
+    mismatch = scope_mismatch(asked, scope, clause, sentence_text, article, answer, claim)
     # A figure must be about the asked metric in its own sentence; a name or phrase in the
     # passage that talks about it (CMRC: 「它」 in the sentence, the subject in the title).
-    figure = is_figure(answer)
+    figure = claim or is_figure(answer)
     support = metric_support(asked, [title, before, sentence_text] if figure else [article])
     if not mismatch and support < min_metric_support:
         mismatch = (
@@ -471,7 +472,8 @@ def extract_answer(
         # 「…溶于汽油吗？」 answered 「是」: the passage's words that say so (which restate the
         # question).
         told = definition(defined_term(part), texts)
-        if not told and asks_yes_no(part) and (restated or only_yes_no(span)):
+        claim = not told and asks_yes_no(part) and (restated or only_yes_no(span))
+        if claim:
             told = statement(part, texts)
         if told:
             span, restated = told, False
@@ -489,7 +491,10 @@ def extract_answer(
         # takes its scope from itself, not from the whole list.
         asked = question_scope(part, part if standalone else question, documents)
         verdicts = sorted(
-            (_judge(part, asked, loc, passages, cited, min_metric_support) for loc in located),
+            (
+                _judge(part, asked, loc, passages, cited, min_metric_support, claim)
+                for loc in located
+            ),
             key=lambda v: v.rank,
             reverse=True,
         )

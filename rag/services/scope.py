@@ -259,6 +259,7 @@ def scope_mismatch(
     sentence: str,
     context: str,
     answer: str,
+    claim: bool = False,
 ) -> str:
     """Why the evidence does not answer the question's scope ('' when it does). A place of
     the question must be named by the clause, else by the sentence, else by `context` (the
@@ -266,8 +267,10 @@ def scope_mismatch(
 
     A figure is held to every rule. An answer without a number (a name, a place, a phrase)
     is held only to what its own sentence states and to the places the passage names: the
-    time around a name matters less than the time a figure was counted for."""
-    figure = is_figure(answer)
+    time around a name matters less than the time a figure was counted for. A `claim` (the
+    words that answer a yes-or-no question: 「增速全疆第一」) is held like a figure: it states
+    a fact for a time and place."""
+    figure = claim or is_figure(answer)
     if asked.years and not asked.years & evidence.years:
         if not evidence.years and all(y in context for y in asked.years):
             pass  # the passage names the year and nothing in the evidence contradicts it

@@ -127,6 +127,15 @@ def test_a_yes_or_no_is_answered_with_the_words_that_say_so() -> None:
     assert statement("丙烯颜料溶于汽油吗？", texts) == "溶于汽油"
     assert statement("丙烯颜料有毒吗？", texts) == "丙烯颜料有轻微毒性"
     assert statement("克州外贸增速是否全疆第一？", texts) == ""
+    # a word counts as written when half its characters are: 「不易褪色」 for 容易褪色
+    assert statement("丙烯颜料容易褪色吗？", texts) == "且不易褪色"
+    # the phrase that says it, not the one that dates the sentence
+    kz = [
+        "“2024年1至8月，克州完成外贸进出口总额65.6亿元，同比增长270%，增速全疆第一，"
+        "完成进出口货物193.1万吨，占整个南疆地区进出口贸易的七成以上。”",
+        "今年以来，克州外贸进出口保持增长。克州口岸外贸进出口货运量稳步提升。",
+    ]
+    assert statement("2024年1至8月克州外贸进出口增速是否全疆第一？", kz) == "增速全疆第一"
     result = extract_answer("丙烯颜料溶于汽油吗？", "是", [PAINT], 0.34)
     assert [p.answer for p in result.parts] == ["溶于汽油"]
 
@@ -158,3 +167,17 @@ def test_a_definition_is_the_texts_own_whatever_the_model_copied() -> None:
     prism = ("棱柱", text + "棱柱中不在同一平面上的两个顶点的连线叫做棱柱的对角线。", "")
     result = extract_answer("什么是棱柱的对角线？", "棱柱中过不相邻的两条侧棱的截面", [prism], 0.34)
     assert [p.answer for p in result.parts] == ["棱柱中不在同一平面上的两个顶点的连线"]
+
+
+def test_the_words_that_answer_yes_or_no_are_held_to_the_asked_time_like_a_figure() -> None:
+    kz = (
+        "今年前8月新疆克州外贸进出口增速全疆第一",
+        "“2024年1至8月，克州完成外贸进出口总额65.6亿元，同比增长270%，增速全疆第一，"
+        "完成进出口货物193.1万吨。”",
+        "2024",
+    )
+    asked = extract_answer("2024年1至8月，克州外贸进出口增速是否全疆第一？", "是", [kz], 0.34)
+    assert [p.answer for p in asked.parts] == ["增速全疆第一"]
+    full_year = extract_answer("2024年全年，克州外贸进出口增速是否全疆第一？", "是", [kz], 0.34)
+    assert not full_year.parts
+    assert "full year" in full_year.reason
