@@ -191,6 +191,8 @@ def statement(question: str, texts: list[str]) -> str:
         for sentence in re.split(f"(?<=[{_SENTENCE_END}])", text)
         if len(normalise(sentence)) >= 2
     ]
+    if not sentences:
+        return ""
     seen = [_grams(sentence) for sentence in sentences]
     weight = {g: math.log((len(seen) + 1) / (sum(g in s for s in seen) + 0.5)) for g in asked}
     total = sum(weight.values())
@@ -202,6 +204,8 @@ def statement(question: str, texts: list[str]) -> str:
     # rarity among the sentences times its rarity among this sentence's phrases, and digits
     # (the time, which the scope rules check anyway) not at all.
     phrases = [p.strip() for p in re.split(f"[{_LIST_END}]", sentences[best]) if p.strip()]
+    if not phrases:
+        return ""
     grams = [_grams(p) for p in phrases]
     said = {g for g in asked if not any(ch.isdigit() for ch in g)}
     inner = {g: math.log((len(grams) + 1) / (sum(g in p for p in grams) + 0.5)) for g in said}

@@ -146,6 +146,10 @@ def test_a_bare_yes_or_no_is_never_an_answer() -> None:
     assert not result.parts
     assert "only a yes or no" in result.reason
     assert not extract_answer("丙烯颜料的主要成分是什么？", "有", [PAINT], 0.34).parts
+    # nothing to say it with: no passage text, or only marks
+    assert statement("吗？", [PAINT[1]]) == ""
+    assert statement("丙烯颜料有毒吗？", []) == ""
+    assert statement("a有毒吗？", ["a", "。。", "有毒"]) == ""
 
 
 def test_a_whole_list_from_the_model_also_ends_with_its_etc() -> None:
