@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 # columns: CJK text sets characters edge to edge, Latin word spaces are ~0.3 em.
 GUTTER_EM = 0.9
 _SPACE_EM = 0.2
+BOLD_SHARE = 0.8  # of a line's characters drawn bold that make the line bold
 
 
 @dataclass
@@ -28,6 +29,14 @@ class Box:
 class Line(Box):
     text: str = ""
     size: float = 0.0
+    # Characters drawn bold (filled and stroked, pdfium's fake bold, or a font weight of 600
+    # to 1000), of `chars` characters: a sub-heading set at the body's size.
+    bold_chars: int = 0
+    chars: int = 0
+
+    @property
+    def bold(self) -> bool:
+        return self.chars > 0 and self.bold_chars >= BOLD_SHARE * self.chars
 
 
 @dataclass
@@ -52,6 +61,7 @@ class _Char:
     y1: float
     size: float
     space_before: bool
+    bold: bool = False
 
 
 def read_page(page: pdfium.PdfPage, number: int) -> PageContent:
@@ -111,9 +121,34 @@ def _chars(textpage: pdfium.PdfTextPage) -> tuple[list[_Char], int]:
             size *= math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
         if size <= 1:  # no usable font size: use the box height
             size = rect.top - rect.bottom
-        chars.append(_Char(text, rect.left, rect.bottom, rect.right, rect.top, size, space))
+        chars.append(
+            _Char(
+                text,
+                rect.left,
+                rect.bottom,
+                rect.right,
+                rect.top,
+                size,
+                space,
+                _bold(textpage, index),
+            )
+        )
         space = False
     return chars, dropped
+
+
+def _bold(textpage: pdfium.PdfTextPage, index: int) -> bool:
+    """Drawn bold: filled and stroked (how a producer fakes bold), or a font weight pdfium
+    reads as bold (some fonts report nonsense such as 2140 for every glyph: not bold)."""
+    import pypdfium2.raw as pdfium_c
+
+    weight = pdfium_c.FPDFText_GetFontWeight(textpage, index)
+    if 600 <= weight <= 1000:
+        return True
+    obj = pdfium_c.FPDFText_GetTextObject(textpage, index)
+    return bool(obj) and (
+        pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_FILL_STROKE
+    )
 
 
 def _same_line(a: Line, b: _Char | Line) -> bool:
@@ -137,13 +172,14 @@ def _lines(chars: list[_Char]) -> list[Line]:
             if char.space_before or gap > _SPACE_EM * char.size:
                 line.text += " "
             line.text += char.text
+            line.chars += 1
+            line.bold_chars += char.bold
             line.x1 = max(line.x1, char.x1)
             line.y0, line.y1 = min(line.y0, char.y0), max(line.y1, char.y1)
             sizes.append(char.size)
             continue
-        segments.append(
-            (Line(char.x0, char.y0, char.x1, char.y1, char.text, char.size), [char.size])
-        )
+        first = Line(char.x0, char.y0, char.x1, char.y1, char.text, char.size, char.bold, 1)
+        segments.append((first, [char.size]))
     lines = []
     for line, sizes in segments:
         line.size = statistics.median(sizes)
@@ -160,6 +196,8 @@ def _merge_pieces(lines: list[Line]) -> list[Line]:
         if last is not None and _same_line(last, line):
             gap = line.x0 - last.x1
             last.text += (" " if gap > _SPACE_EM * line.size else "") + line.text
+            last.chars += line.chars
+            last.bold_chars += line.bold_chars
             last.x1 = max(last.x1, line.x1)
             last.y0, last.y1 = min(last.y0, line.y0), max(last.y1, line.y1)
             continue

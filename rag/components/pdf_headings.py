@@ -1,4 +1,5 @@
-"""Headings set at the body's size: a short row of text centred over the text block.
+"""Headings set at the body's size: a short row of text centred over the text block, and
+a short bold line on a page whose body is not bold (a section's sub-heading).
 
 A chapter or article title in a report or a book is often set in the body's size, in bold,
 and centred (「第六章、三角形原理的普遍意义」), sometimes in pieces (「第五章」 and
@@ -84,3 +85,21 @@ def _full_width(row: list[Line], left: float, right: float, body_size: float) ->
 
 def _same_row(a: Line, b: Line) -> bool:
     return abs(a.y0 - b.y0) <= 0.3 * min(a.size, b.size)
+
+
+def is_subheading(line: Line, right: float, body_size: float) -> bool:
+    """A sub-heading inside an article (「盈利预测调整说明」, 「一、总体情况」): a line at the
+    body's size drawn bold, that ends short of the column's right edge (a bold lead
+    sentence that wraps runs to it) without a sentence mark, and names no table or figure.
+    It is a paragraph of its own, not the start of the sentence below it. Only on a page
+    whose body is not bold (the caller's test)."""
+    text = line.text.strip()
+    return (
+        line.bold
+        and bool(HAN.search(text))
+        and len(text.replace(" ", "")) <= MAX_CHARS
+        and not text.endswith(_ENDS)
+        and not _NOT_HEADING.match(text)
+        and right - line.x1 >= 2 * line.size
+        and abs(line.size - body_size) <= 0.15 * body_size
+    )

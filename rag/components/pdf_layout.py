@@ -21,7 +21,7 @@ from rag.components.chinese_tokens import HAN, is_word
 from rag.components.page_layout import PageLayout, SetAside
 from rag.components.pdf_articles import Block, Role, assemble_articles
 from rag.components.pdf_chars import Box, Line, PageContent, read_page
-from rag.components.pdf_headings import centred_headings
+from rag.components.pdf_headings import centred_headings, is_subheading
 from rag.components.pdf_noise import beside, is_background, noise_kind
 from rag.components.text_repair import ends_sentence, normalize_width, remove_spaces
 from rag.components.xy_cut import xy_cut
@@ -152,11 +152,13 @@ def page_blocks_of(content: PageContent) -> tuple[list[Block], list[str], list[s
         for band in _bands([*lines, *content.images], separators)
         for leaf in xy_cut(band, COLUMN_GAP_EM * body_size, row_gap)
     ]
+    # Sub-headings are told by bold type only where the body is not bold itself.
+    bold_body = sum(line.bold_chars for line in lines) >= 0.5 * sum(line.chars for line in lines)
     blocks: list[Block] = []
     for leaf in leaves:
         leaf_lines = [item for item in leaf if isinstance(item, Line)]
         if leaf_lines:
-            blocks += _leaf_blocks(leaf_lines, content, body_size, headings)
+            blocks += _leaf_blocks(leaf_lines, content, body_size, headings, bold_body)
     return blocks, furniture, noise
 
 
@@ -263,15 +265,22 @@ def _under_image(line: Line, images: list[Box]) -> bool:
 
 
 def _leaf_blocks(
-    lines: list[Line], content: PageContent, body_size: float, headings: set[int]
+    lines: list[Line],
+    content: PageContent,
+    body_size: float,
+    headings: set[int],
+    bold_body: bool = True,
 ) -> list[Block]:
-    """Runs of lines with one role; small print running on from a caption is caption too."""
+    """Runs of lines with one role; small print running on from a caption is caption too.
+    A sub-heading (a short bold line where the body is not bold) is a paragraph of its own."""
     right = max(line.x1 for line in lines)
     blocks: list[Block] = []
     firsts: list[Line] = []  # each block's first line, as pdf_chars read it
     previous: Line | None = None
+    after_subheading = False
     for i, line in enumerate(lines):
         role = _role(line, body_size, content, headings)
+        subheading = not bold_body and role == "body" and is_subheading(line, right, body_size)
         small = line.size <= SMALL_RATIO * body_size
         if (
             blocks
@@ -290,11 +299,14 @@ def _leaf_blocks(
         )
         if blocks and blocks[-1].role == role:
             blocks[-1].lines.append(text)
-            blocks[-1].new_paragraph.append(indented or short_before)
+            blocks[-1].new_paragraph.append(
+                indented or short_before or subheading or after_subheading
+            )
         else:
-            blocks.append(Block(role, content.number, [text], [indented]))
+            blocks.append(Block(role, content.number, [text], [indented or subheading]))
             firsts.append(line)
         previous = line
+        after_subheading = subheading
     for block, first in zip(blocks, firsts, strict=True):
         if len(block.lines) != 1 or block.role != "body":
             continue

@@ -1,6 +1,7 @@
 """Rules for real pages, one by one on lines as pdf_chars makes them: noise set aside,
-centred headings, paragraph indents in a column that changes width, bylines, section labels,
-headline repair (rag/components/pdf_noise.py, pdf_headings.py, pdf_layout.py)."""
+centred headings, bold sub-headings, paragraph indents in a column that changes width,
+bylines, section labels, headline repair (rag/components/pdf_noise.py, pdf_headings.py,
+pdf_layout.py)."""
 
 from __future__ import annotations
 
@@ -129,3 +130,79 @@ def test_headline_repair_joins_characters_placed_one_by_one() -> None:
         "新能源汽车产销两旺 前三季度产量突破百万辆"
     )
     assert _repair_headline("稳中求进，开创新局") == "稳中求进，开创新局"
+
+
+def _bold(item: Line, bold: bool = True) -> Line:
+    item.chars = len(item.text.replace(" ", ""))
+    item.bold_chars = item.chars if bold else 0
+    return item
+
+
+def test_a_short_bold_line_is_a_paragraph_of_its_own_where_the_body_is_not_bold() -> None:
+    body = "预计2024-2026年归母净利润分别为24.0/27.6/30.0亿元，同比下降，主要原因"
+    lines = [
+        _bold(line(60, 700, "这一章从十个方面阐述涉及三角形原理的问题。", width=230), False),
+        _bold(line(60, 686, "盈利预测调整说明", width=80)),
+        _bold(line(60, 672, body, width=400), False),
+        _bold(line(60, 658, "说明如下：收入端受消费环境疲软影响。", width=200), False),
+    ]
+    blocks, _, _ = page_blocks_of(_page(lines))
+    text = assemble_articles(blocks).articles[0].text
+    assert text.split("\n") == [
+        "这一章从十个方面阐述涉及三角形原理的问题。",
+        "盈利预测调整说明",
+        body + "说明如下：收入端受消费环境疲软影响。",
+    ]
+
+
+def test_bold_lines_that_are_not_sub_headings_stay_in_their_paragraph() -> None:
+    lead = "第三季度收入下滑11%，销售费用率提升，盈利承压，存货大幅增长，周转效"
+    lines = [
+        # a bold lead sentence that wraps: its first line runs to the column's edge
+        _bold(line(60, 700, lead, width=400)),
+        _bold(line(60, 686, "率下降。", width=40)),
+        _bold(
+            line(60, 672, "公司第三季度主品牌线下承压，电商及其他品牌表现优异。", width=300), False
+        ),
+    ]
+    blocks, _, _ = page_blocks_of(_page(lines))
+    assert assemble_articles(blocks).articles[0].text.split("\n")[0] == lead + "率下降。"
+    # on a page set all in bold, bold tells nothing
+    all_bold = [
+        _bold(line(60, 700, "这一章阐述涉及三角形原理的问题。", width=230)),
+        _bold(line(60, 686, "盈利预测调整说明", width=80)),
+        _bold(line(60, 672, body_line := "预计2024-2026年归母净利润分别为", width=400)),
+    ]
+    blocks, _, _ = page_blocks_of(_page(all_bold))
+    assert "盈利预测调整说明" + body_line in assemble_articles(blocks).articles[0].text
+
+
+def test_pdfium_reads_fill_and_stroke_as_bold() -> None:
+    from io import BytesIO
+
+    import pypdfium2 as pdfium
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from rag.components.pdf_chars import read_page
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = BytesIO()
+    page = canvas.Canvas(out, pagesize=(500, 800))
+    for y, words, mode in ((700, "盈利预测调整说明", 2), (680, "预计收入分别为二百亿元。", 0)):
+        page.saveState()  # the render mode is graphics state: it would carry on
+        text = page.beginText(60, y)
+        text.setFont("STSong-Light", 12)
+        text.setTextRenderMode(mode)
+        text.textLine(words)
+        page.drawText(text)
+        page.restoreState()
+    page.save()
+    pdf = pdfium.PdfDocument(out.getvalue())
+    content = read_page(pdf[0], 1)
+    pdf.close()
+    assert [(item.text, item.bold) for item in content.lines] == [
+        ("盈利预测调整说明", True),
+        ("预计收入分别为二百亿元。", False),
+    ]
