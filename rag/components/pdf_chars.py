@@ -173,12 +173,12 @@ def _lines(chars: list[_Char]) -> list[Line]:
                 line.text += " "
             line.text += char.text
             line.chars += 1
-            line.bold_chars += char.bold
+            line.bold_chars += int(char.bold)
             line.x1 = max(line.x1, char.x1)
             line.y0, line.y1 = min(line.y0, char.y0), max(line.y1, char.y1)
             sizes.append(char.size)
             continue
-        first = Line(char.x0, char.y0, char.x1, char.y1, char.text, char.size, char.bold, 1)
+        first = Line(char.x0, char.y0, char.x1, char.y1, char.text, char.size, int(char.bold), 1)
         segments.append((first, [char.size]))
     lines = []
     for line, sizes in segments:
