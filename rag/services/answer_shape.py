@@ -18,11 +18,11 @@ Every shape is cut from the passage text, so the answer stays verbatim.
 
 from __future__ import annotations
 
-import math
 import re
 
 from rag.components.chinese_tokens import search_tokens
 from rag.services.evidence import find_all, normalise, positional_numeral
+from rag.services.passage_window import rarity
 
 # Questions that ask for several things; a plant's or a person's other names come as a list.
 _ASKS_SEVERAL = re.compile(r"哪些|哪几|有什么|包括什么|包含什么|有何|别名|别称|又称|又名|亦称|俗称")
@@ -194,7 +194,7 @@ def statement(question: str, texts: list[str]) -> str:
     if not sentences:
         return ""
     seen = [_grams(sentence) for sentence in sentences]
-    weight = {g: math.log((len(seen) + 1) / (sum(g in s for s in seen) + 0.5)) for g in asked}
+    weight = rarity(asked, seen)
     total = sum(weight.values())
     scores = [sum(weight[g] for g in asked & s) for s in seen]
     best = max(range(len(sentences)), key=lambda i: scores[i])
@@ -208,7 +208,7 @@ def statement(question: str, texts: list[str]) -> str:
         return ""
     grams = [_grams(p) for p in phrases]
     said = {g for g in asked if not any(ch.isdigit() for ch in g)}
-    inner = {g: math.log((len(grams) + 1) / (sum(g in p for p in grams) + 0.5)) for g in said}
+    inner = rarity(said, grams)
     return phrases[
         max(range(len(phrases)), key=lambda i: sum(weight[g] * inner[g] for g in said & grams[i]))
     ]

@@ -43,6 +43,14 @@ def _bigrams(text: str) -> set[str]:
     return {flat[i : i + 2] for i in range(len(flat) - 1) if flat[i : i + 2].isalnum()}
 
 
+def rarity(grams: set[str], groups: list[set[str]]) -> dict[str, float]:
+    """Each of `grams` weighed by its rarity among `groups` (sentences, phrases): the
+    inverse of how many hold it, on a log scale; a gram no group holds weighs most."""
+    return {
+        g: math.log((len(groups) + 1) / (sum(g in seen for seen in groups) + 0.5)) for g in grams
+    }
+
+
 def windows(question: str, texts: list[str], budget: int, min_share: float = 0.0) -> list[str]:
     """Each of `texts` cut down so that together they hold about `budget` characters per
     text (0: all of them whole). A text's best sentence is kept whole whatever its length.
@@ -54,9 +62,7 @@ def windows(question: str, texts: list[str], budget: int, min_share: float = 0.0
     grams = [[_bigrams(t[s:e]) for s, e in sp] for t, sp in zip(texts, spans, strict=True)]
     every = [g for per_text in grams for g in per_text]
     asked = _bigrams(question)
-    weight = {
-        g: math.log((len(every) + 1) / (sum(g in seen for seen in every) + 0.5)) for g in asked
-    }
+    weight = rarity(asked, every)
     scores = [[sum(weight[g] for g in asked & seen) for seen in per_text] for per_text in grams]
     top = max((max(sc) for sc in scores if sc), default=0.0)
     shown = [not sc or max(sc) >= min_share * top for sc in scores]
