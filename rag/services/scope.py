@@ -19,6 +19,7 @@ from rag.components.chinese_tokens import (
     proper_names,
     term_support,
     term_weight,
+    unknown_words,
 )
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
@@ -187,6 +188,16 @@ def unit_family(text: str) -> str:
     return ""
 
 
+def _names(part: str) -> list[str]:
+    """The question's proper names, and the word it opens with when jieba's dictionary does
+    not know it (「魏玩」 of 「魏玩是谁的妻子？」, which the tagger splits): its subject."""
+    names = proper_names(part)
+    opening = next((w for w in unknown_words(part) if part.startswith(w)), "")
+    if len(opening) >= 2 and not opening.isascii() and opening not in names:
+        names.append(opening)
+    return names
+
+
 def question_scope(part: str, whole: str = "", documents: str = "") -> QuestionScope:
     """The scope of one part of a question: time and place from the whole question (「2024年
     克州外贸总额是多少，增长多少」: the second part is about 2024 克州 too), the unit and the
@@ -222,7 +233,7 @@ def question_scope(part: str, whole: str = "", documents: str = "") -> QuestionS
         unit_family=family,
         forecast=bool(re.search(r"预计|计划|目标|将", whole)),
         metric_terms=tuple(metric),
-        names=tuple(n for n in proper_names(part) if not any(n in p or p in n for p in places)),
+        names=tuple(n for n in _names(part) if not any(n in p or p in n for p in places)),
         ranks=tuple(next(g for g in m.groups() if g) for m in _RANK.finditer(part)),
     )
 
