@@ -1,7 +1,7 @@
 """How far an answer span reaches, from what the question asks for.
 
 The model reads a window of each passage and copies a span; the checks read the whole
-passage. Four kinds of question want more than the span a small model copies:
+passage. Six kinds of question want more than the span a small model copies:
 
 - a question that asks for several things (「分布在哪些地区？」) wants the whole list the
   span is part of: 「越南、老挝、…、广东等地」, not its first items (nor the items that fitted
@@ -10,6 +10,10 @@ passage. Four kinds of question want more than the span a small model copies:
   classifier: 「两类」, not 「2」;
 - a question that asks what a term is (「什么是小鸟球？」) wants the passage's definition of
   it, where the model repeats the term or copies a piece of the definition;
+- a why-question (「伊丽莎白港机场为什么又叫十分钟机场？」) wants the reason the passage
+  gives (「因为…的时间是少于十分钟」), where the model copies what happened;
+- a question about a short name (「南宁二中是什么的简称？」) wants the name the passage
+  shortens (「广西壮族自治区南宁市第二中学」), where the model repeats the short one;
 - a yes-or-no question (「丙烯颜料溶于汽油吗？」) answered 「是」 wants the passage's words that
   say so (「溶于汽油」): a bare 是 is found in any text and proves nothing.
 
@@ -24,8 +28,12 @@ from rag.components.chinese_tokens import search_tokens
 from rag.services.evidence import find_all, normalise, positional_numeral
 from rag.services.passage_window import rarity
 
-# Questions that ask for several things; a plant's or a person's other names come as a list.
-_ASKS_SEVERAL = re.compile(r"哪些|哪几|有什么|包括什么|包含什么|有何|别名|别称|又称|又名|亦称|俗称")
+# Questions whose answer is the whole list where the text gives one: those that ask for
+# several things, a plant's or a person's other names, and where something is or comes from
+# (「原产地在哪里？」: 「中国海南岛、越南、…及美洲等」; 「哪个国家」 asks for one).
+_ASKS_SEVERAL = re.compile(
+    r"哪些|哪几|有什么|包括什么|包含什么|有何|别名|别称|又称|又名|亦称|俗称|哪里|哪儿|何处|何地|在哪"
+)
 # Where one item of a list ends and the next begins; a list ends at a clause mark.
 _ITEM_MARK = "、"
 _LIST_END = "，,；;。！？!?：:\n"
@@ -46,6 +54,18 @@ _DEFINITION = (
 # How a text defines a term after it: 「…，称为小鸟球」「…，史称「牛车水事件」」.
 _NAMED_AFTER = r"[，,]?\s*(?:被称为|称为|称作|叫做|叫作|史称|简称|统称|合称|俗称)[「“『]?"
 _MIN_DEFINITION = 6
+# 「X是什么的简称？」「X的全称是什么？」: the full name of a short one.
+_ASKS_FULL_NAME = (
+    re.compile(r"^(?:请问)?(.+?)是(?:什么|哪个|哪一个|哪[所家个]\S{0,6}?)的(?:简称|缩写|略称)"),
+    re.compile(r"^(?:请问)?(.+?)的(?:全称|全名)"),
+)
+# 「为什么…？」「为何…」: a question that asks for a reason (not 「称为什么」「成为什么」,
+# which ask for a name), the words that give one and those that follow from one.
+_REASON = re.compile(
+    r"(?<![称名算作成视改译列选封叫换之誉聘编])为什么|为何|什么原因|原因是什么|缘何|因何"
+)
+_BECAUSE = re.compile(r"由于|因为|得益于|受益于|归因于|(?<![原基])因(?![此而素])")
+_SO = re.compile(r"^(?:因此|所以|因而|故而|于是|从而)")
 # 「…吗？」「是否…」: a question answered yes or no, and the replies that say only that.
 _YES_NO = re.compile(r"吗[？?。]?$|是否|是不是|能否|可否|有没有|会不会|能不能|可不可以")
 _YES_NO_REPLY = re.compile(r"^(?:是的?|否|不是|对|不对|会|不会|能|不能|可以|不可以|有|没有|不)$")
@@ -118,7 +138,24 @@ def as_count(span: str, question: str, texts: list[str]) -> str:
         counted = f"{form}{classifier}"
         if any(find_all(counted, text) for text in texts):
             return counted
+    # 「36」 copied from 「分成两类：36枚…；与64枚…」: the number counts something else; the
+    # count its sentence states with the classifier, when it states one.
+    counts = re.compile(rf"(?:\d+|[一二两三四五六七八九十百]+){classifier}")
+    for text in texts:
+        for start, end in find_all(span, text):
+            if text[end : end + 1].isdigit() or text[start - 1 : start].isdigit():
+                continue
+            sentence = _sentence_around(text, start)
+            found = set(counts.findall(sentence))
+            if len(found) == 1:
+                return found.pop()
     return span
+
+
+def _sentence_around(text: str, at: int) -> str:
+    begin = max(text.rfind(mark, 0, at) for mark in _SENTENCE_END) + 1
+    ends = [e for e in (text.find(mark, at) for mark in _SENTENCE_END) if e >= 0]
+    return text[begin : min(ends, default=len(text))]
 
 
 def defined_term(question: str) -> str:
@@ -156,6 +193,26 @@ def definition(term: str, texts: list[str]) -> str:
     return min(found)[1] if found else ""
 
 
+def full_name(question: str, texts: list[str]) -> str:
+    """「南宁二中是什么的简称？」「南宁二中的全称是什么？」: the name a passage shortens
+    (「广西壮族自治区南宁市第二中学，简称南宁二中」, 「…自治州(下称“克州”)」), verbatim;
+    '' when the question asks no such thing or no passage writes it."""
+    short = next((m.group(1) for p in _ASKS_FULL_NAME if (m := p.match(question.strip()))), "")
+    short = short.strip(" 「」“”\"'")
+    if not short:
+        return ""
+    shortened = re.compile(
+        rf"([^{_LIST_END}（(]{{2,40}}?)\s*[，,（(]\s*(?:以下)?(?:简称|缩写|略称|下称)[为作]?[:：]?"
+        rf"\s*[「“『]?{re.escape(short)}"
+    )
+    for text in texts:
+        match = shortened.search(text)
+        name = match.group(1).strip(" 「」“”\"'") if match else ""
+        if name and normalise(name) != normalise(short):
+            return name
+    return ""
+
+
 def asks_yes_no(question: str) -> bool:
     return bool(_YES_NO.search(question.strip()))
 
@@ -170,21 +227,23 @@ def _grams(text: str) -> set[str]:
     return set(flat) | {a + b for a, b in zip(flat, flat[1:], strict=False)}
 
 
-def statement(question: str, texts: list[str]) -> str:
-    """The words of `texts` that say what a yes-or-no question asks: of the sentence that
-    holds most of it (its characters and bigrams weighed by rarity among the sentences; at
-    least half), the comma phrase that holds most. '' when no sentence holds half, or the
-    passages lack one of the question's words. 「丙烯颜料溶于汽油吗？」 → 「溶于汽油」;
-    「2024年1至8月克州外贸进出口增速是否全疆第一？」 → 「增速全疆第一」."""
-    plain = _YES_NO.sub("", question.strip(" ？?"))
-    asked = _grams(plain)
-    # A question about something the passages never write (「…可以吃吗？」) has no statement;
-    # a word counts as written when half its characters are (「不易褪色」 for 容易褪色).
-    written = set(normalise("".join(texts)))
-    if not asked or any(
-        2 * sum(ch in written for ch in word) < len(word) for word in search_tokens(plain)
-    ):
-        return ""
+def _best_sentence(
+    asked_text: str, texts: list[str]
+) -> tuple[list[str], int, dict[str, float], set[str]] | None:
+    """The sentences of `texts` and the index of the one that holds most of `asked_text`
+    (its characters and bigrams weighed by rarity among the sentences; at least half), with
+    those weights and grams. None when no sentence holds half, or the passages lack one of
+    its words (a word counts as written when half its characters are: 「不易褪色」 for 容易褪色)."""
+    # A bigram across two words of the question that no passage writes (「成被」 of 「潘仕成被
+    # 封为道员」) is glue, not something the passages could say: it only weighs the rest down.
+    words = search_tokens(asked_text)
+    flat = normalise("".join(texts))
+    asked = {
+        g for g in _grams(asked_text) if len(g) == 1 or g in flat or any(g in w for w in words)
+    }
+    written = set(flat)
+    if not asked or any(2 * sum(ch in written for ch in word) < len(word) for word in words):
+        return None
     sentences = [
         sentence.strip()
         for text in texts
@@ -192,14 +251,27 @@ def statement(question: str, texts: list[str]) -> str:
         if len(normalise(sentence)) >= 2
     ]
     if not sentences:
-        return ""
+        return None
     seen = [_grams(sentence) for sentence in sentences]
     weight = rarity(asked, seen)
     total = sum(weight.values())
     scores = [sum(weight[g] for g in asked & s) for s in seen]
     best = max(range(len(sentences)), key=lambda i: scores[i])
     if total <= 0 or scores[best] < 0.5 * total:
+        return None
+    return sentences, best, weight, asked
+
+
+def statement(question: str, texts: list[str]) -> str:
+    """The words of `texts` that say what a yes-or-no question asks: of the sentence that
+    holds most of it (at least half, see `_best_sentence`), the comma phrase that holds
+    most. '' when there is no such sentence. 「丙烯颜料溶于汽油吗？」 → 「溶于汽油」;
+    「2024年1至8月克州外贸进出口增速是否全疆第一？」 → 「增速全疆第一」."""
+    plain = _YES_NO.sub("", question.strip(" ？?"))
+    found = _best_sentence(plain, texts)
+    if found is None:
         return ""
+    sentences, best, weight, asked = found
     # The phrase that says it, not the one that dates or names it: a gram weighs by its
     # rarity among the sentences times its rarity among this sentence's phrases, and digits
     # (the time, which the scope rules check anyway) not at all.
@@ -212,3 +284,43 @@ def statement(question: str, texts: list[str]) -> str:
     return phrases[
         max(range(len(phrases)), key=lambda i: sum(weight[g] * inner[g] for g in said & grams[i]))
     ]
+
+
+def asks_reason(question: str) -> bool:
+    return bool(_REASON.search(question))
+
+
+def reason(question: str, texts: list[str]) -> str:
+    """The words of `texts` that give the reason a why-question asks for, verbatim: in the
+    sentence that holds most of what the question says happened (see `_best_sentence`),
+    from its 由于/因为 to the sentence's end; the sentence before when this one opens with
+    因此/所以; else the phrases of the sentence before the one that says it, or after it
+    when that one comes first (「…封锁了隘道，以防止…」). '' when there is no such sentence.
+    「伊丽莎白港机场为什么又叫十分钟机场？」 → 「因为伊丽莎白港的商业中心区至机场所需的时间是少于十分钟」."""
+    plain = _REASON.sub("", question.strip(" ？?"))
+    found = _best_sentence(plain, texts)
+    if found is None:
+        return ""
+    sentences, best, weight, asked = found
+    sentence = sentences[best].rstrip("".join(_SENTENCE_END))
+    because = _BECAUSE.search(sentence)
+    if because:
+        return sentence[because.start() :]
+    if _SO.match(sentence) and best > 0:
+        return sentences[best - 1].rstrip("".join(_SENTENCE_END))
+    phrases = re.split(f"([{_LIST_END}])", sentence)
+    pieces = phrases[::2]
+    if len(pieces) < 2:
+        return sentence
+    said = [sum(weight[g] for g in asked & _grams(p)) for p in pieces]
+    at = max(range(len(pieces)), key=lambda i: said[i])
+    # 「…，土壤肥沃；因此，畜牧业发达」: the 因此 between reason and outcome is neither.
+    chosen = [
+        i
+        for i in (range(at) if at > 0 else range(1, len(pieces)))
+        if not _SO.fullmatch(pieces[i].strip())
+    ]
+    if not chosen:
+        return sentence
+    first, last = min(chosen), max(chosen)
+    return "".join(phrases[2 * first : 2 * last + 1]).strip(" ，,")

@@ -15,12 +15,15 @@ from dataclasses import dataclass, field, replace
 
 from rag.services.answer_shape import (
     as_count,
+    asks_reason,
     asks_several,
     asks_yes_no,
     defined_term,
     definition,
+    full_name,
     list_end,
     only_yes_no,
+    reason,
     statement,
 )
 from rag.services.evidence import (
@@ -164,6 +167,39 @@ def enumerated_parts(question: str) -> list[str]:
     return [question[: listing.start()] + item + rest for item in items] if len(items) > 1 else []
 
 
+# 「分别是」 asks for each; 「…的分别是什么」 asks for the difference.
+_EACH = re.compile(r"(?<![的些])分别|各自|各(?=是|为|有|在|叫|占)")
+_ITEM_JOIN = re.compile(r"和|与|及|、")
+
+
+def coordinated_parts(question: str) -> list[str]:
+    """「沙特大陆桥计划的东段和西端终点分别是哪里？」 → one question per listed item, the
+    shared head given to each (「…的东段终点是哪里？」「…的西端终点是哪里？」), when a 各/分别
+    asks for each and the items are not places or years (`enumerated_parts`); else []. The
+    list runs from the last 的 or comma before its first join up to the 各/分别."""
+    each = _EACH.search(question)
+    if not each:
+        return []
+    head, rest = question[: each.start()], question[each.end() :]
+    joins = list(_ITEM_JOIN.finditer(head))
+    if not joins:
+        return []
+    begin = max(head.rfind(mark, 0, joins[0].start()) for mark in "的，,") + 1
+    bounds = [begin, *(i for j in joins for i in (j.start(), j.end())), len(head)]
+    items = [head[a:b] for a, b in zip(bounds[::2], bounds[1::2], strict=True)]
+    if len(items) < 2 or any(len(item) < 2 for item in items):
+        return []
+    last = items[-1]
+    # The words the items share, written once after the last: 「的产量」 of 「…、太阳能电池的产量」,
+    # 「终点」 of 「东段和西端终点」.
+    if "的" in last:
+        shared = last[last.index("的") :]
+    else:
+        shared = last[len(items[0]) :] if len(last) > len(items[0]) else ""
+    prefix = head[:begin]
+    return [prefix + item + ("" if item.endswith(shared) else shared) + rest for item in items]
+
+
 def followup_question(question: str, part: str, standalone: bool) -> str:
     """What to ask the model for one part it left unanswered."""
     return part if standalone else f"{question}\n（这里只问：{part}）"
@@ -243,6 +279,30 @@ def _restates_question(span: str, question: str) -> bool:
     """A span that is only (a piece of) the question answers nothing."""
     words = re.sub(r"[^\w]", "", normalise(span))
     return not words or words in re.sub(r"[^\w]", "", normalise(question))
+
+
+def _echoes(span: str, question: str) -> bool:
+    """Most of the span is one run of the question's words (「封为道员头衔」 for
+    「潘仕成为何被封为道员？」)."""
+    words = normalise(span)
+    return 2 * longest_common_run(words, normalise(question))[2] >= len(words)
+
+
+# The words before a question's 什么/谁/哪里, which a passage writes before the answer.
+_SLOT = re.compile(r"([\u4e00-\u9fff]{2,3})(?:什么|谁|哪里|哪儿|何处|哪个)")
+_FUNCTION_CHARS = set("是的了在有为和与及")
+
+
+def _fills_slot(span: str, question: str, texts: list[str]) -> bool:
+    """A span that repeats words of the question still answers it when a passage writes it
+    in the question's slot: 「改名为富国银行」 for 「旧富国银行后来改名为什么？」."""
+    slot = _SLOT.search(question)
+    if not slot:
+        return False
+    verb = slot.group(1)
+    if set(verb) <= _FUNCTION_CHARS:
+        return False
+    return any(find_all(f"{verb}{span}", text) for text in texts)
 
 
 @dataclass(frozen=True)
@@ -330,12 +390,13 @@ def _readable(text: str, start: int, end: int, sentence: tuple[int, int], year: 
 
 @dataclass(frozen=True)
 class _Verdict:
-    rank: tuple[bool, float, bool, int]
+    rank: tuple[bool, float, float, bool, int]
     part: ExtractedPart
     mismatch: str  # '' when the evidence matches the question's scope
     support: float
     years: frozenset[str]
     periods: frozenset[tuple[int, int]]
+    places: frozenset[str]
 
 
 def _judge(
@@ -387,9 +448,18 @@ def _judge(
         scope.describe(),
         _readable(text, loc.start, loc.end, sentence, year),
     )
-    rank = (not mismatch, support, loc.passage + 1 in cited, -loc.passage)
+    # Between places of one passage: the sentence that says most of what is asked is the
+    # quote (「达曼是沙特大陆桥计划的东段终点」, not the first sentence that names 达曼).
+    said = support if figure else metric_support(asked, [before, sentence_text])
+    rank = (not mismatch, support, said, loc.passage + 1 in cited, -loc.passage)
     return _Verdict(
-        rank, extracted, mismatch, support, frozenset(scope.years), frozenset(scope.periods)
+        rank,
+        extracted,
+        mismatch,
+        support,
+        frozenset(scope.years),
+        frozenset(scope.periods),
+        frozenset(scope.places),
     )
 
 
@@ -415,7 +485,9 @@ def _other_periods(
     """When a question leaves time open (「克州外贸总额是多少」) and the passages state the same
     figure for other periods (2024年1至8月 and 2025年1-9月), each of those too: an answer
     that picked one would drop the period that makes it true. Only figures with a unit,
-    in sentences that state every word of the metric and a different time."""
+    in sentences that state every word of the metric and a different time, for the same
+    place when both name one (a sentence with no time, or about another place, is another
+    subject: 新民校区 占地面积70亩 beside a college's 总占地面积)."""
     asked = question_scope(question, question, "\n".join(t for _, t, _ in passages))
     family = unit_family(chosen.part.answer)
     if asked.years or asked.period or not family or not (chosen.years or chosen.periods):
@@ -429,7 +501,9 @@ def _other_periods(
             loc = _Located(index, match.start(), match.start() + len(match.group(0).rstrip()))
             verdict = _judge(question, asked, loc, passages, [], min_metric_support)
             time = (verdict.years, verdict.periods)
-            if verdict.mismatch or verdict.support < 1.0 or time in seen_times:
+            if verdict.mismatch or verdict.support < 1.0 or time in seen_times or not any(time):
+                continue
+            if verdict.places and chosen.places and not verdict.places & chosen.places:
                 continue
             seen_times.add(time)
             found.append(verdict.part)
@@ -447,7 +521,12 @@ def extract_answer(
     `raw` answers that one part of the question (a second call for a missing part)."""
     enumerated = enumerated_parts(question)
     standalone = bool(enumerated)
-    parts = [only_part] if only_part else enumerated or question_parts(question)
+    whole = question_parts(question)
+    parts = (
+        [only_part]
+        if only_part
+        else enumerated or (len(whole) == 1 and coordinated_parts(question)) or whole
+    )
     spans = reply_spans(raw, len(parts))
     result = ExtractedAnswer()
     if not spans:
@@ -467,11 +546,14 @@ def extract_answer(
         if _ASKS_RANK.search(part) and span.isdigit() and int(span) < 1000:
             span = _as_rank(span, passages)
         span = as_count(span, part, texts)
-        restated = _restates_question(span, question)
+        restated = _restates_question(span, question) and not _fills_slot(span, part, texts)
         # 「什么是小鸟球？」: the passage's definition of it, whatever the model copied;
         # 「…溶于汽油吗？」 answered 「是」: the passage's words that say so (which restate the
         # question).
-        told = definition(defined_term(part), texts)
+        told = definition(defined_term(part), texts) or full_name(part, texts)
+        if not told and asks_reason(part) and (restated or _echoes(span, part)):
+            # 「潘仕成为何被封为道员？」 answered 「封为道员头衔」: what happened, not why.
+            told = reason(part, texts)
         claim = not told and asks_yes_no(part) and (restated or only_yes_no(span))
         if claim:
             told = statement(part, texts)

@@ -1,16 +1,20 @@
-"""How far an answer span reaches: whole lists, counts with their classifier, definitions."""
+"""How far an answer span reaches: whole lists, counts with their classifier, definitions,
+reasons, full names, and questions that ask for each of several things."""
 
 from rag.services.answer_shape import (
     as_count,
+    asks_reason,
     asks_several,
     asks_yes_no,
     defined_term,
     definition,
+    full_name,
     list_end,
     only_yes_no,
+    reason,
     statement,
 )
-from rag.services.extraction import extract_answer
+from rag.services.extraction import coordinated_parts, extract_answer
 
 RANGE = (
     "五月艾",
@@ -55,7 +59,8 @@ def test_only_questions_that_ask_for_several_things_get_the_whole_list() -> None
     assert asks_several("五月艾分布在哪些地区？")
     assert asks_several("纽西兰鸡毛松有什么用途？")
     assert asks_several("天门冬又称之为什么？")  # other names come as a list
-    assert not asks_several("五月艾分布在哪里？")
+    assert asks_several("五月艾分布在哪里？")  # where: the whole list where there is one
+    assert not asks_several("五月艾分布于哪个国家？")
     several = extract_answer("五月艾分布在哪些地区？", "越南、老挝", [RANGE], 0.34)
     [part] = several.parts
     assert part.answer == "越南、老挝、缅甸、台湾岛以及中国大陆的四川、浙江等地"
@@ -185,3 +190,89 @@ def test_the_words_that_answer_yes_or_no_are_held_to_the_asked_time_like_a_figur
     full_year = extract_answer("2024年全年，克州外贸进出口增速是否全疆第一？", "是", [kz], 0.34)
     assert not full_year.parts
     assert "full year" in full_year.reason
+
+
+def test_a_count_copied_as_another_number_is_the_count_its_sentence_states() -> None:
+    texts = ["这些飞弹又分成两类：36枚射程较远的拦截弹，与64枚射程较短的拦截弹。"]
+    assert as_count("36", "飞弹分为几类？", texts) == "两类"
+    # a sentence that states no count, or two of them, gives no count
+    assert as_count("36", "飞弹分为几类？", ["部署了36枚拦截弹。"]) == "36"
+    assert as_count("36", "飞弹分为几类？", ["分成两类：36枚；另有三类。"]) == "36"
+
+
+def test_a_short_name_question_gets_the_name_the_passage_shortens() -> None:
+    texts = [
+        "东山市第二实验中学，简称东山二实，创建于1952年。",
+        "西河县农业农村局（以下简称“农业局”）负责全县的农业工作。",
+    ]
+    assert full_name("东山二实是什么的简称？", texts) == "东山市第二实验中学"
+    assert full_name("农业局的全称是什么？", texts) == "西河县农业农村局"
+    quoted = ["“外贸增长很快。”新疆西河哈萨克自治州(下称“西州”)州长说。"]
+    assert full_name("西州是什么的简称？", quoted) == "新疆西河哈萨克自治州"
+    assert full_name("东山二实是什么？", texts) == ""  # not asked
+    assert full_name("南山二中是什么的简称？", texts) == ""  # no passage writes it
+    passage = ("东山二实", texts[0], "")
+    result = extract_answer("东山二实是什么的简称？", "东山二实", [passage], 0.34)
+    assert [p.answer for p in result.parts] == ["东山市第二实验中学"]
+
+
+def test_an_answer_that_repeats_the_question_counts_where_the_passage_puts_it_in_the_slot() -> None:
+    bank = ("东方银行", "1990年，南方银行收购旧东方银行，并改名为东方银行，总部迁往上海。", "")
+    result = extract_answer("旧东方银行后来改名为什么？", "东方银行", [bank], 0.34)
+    assert [p.answer for p in result.parts] == ["东方银行"]
+    # the same repetition with no such slot in the passage answers nothing
+    moved = ("东方银行", "1990年，南方银行收购旧东方银行，总部迁往上海。", "")
+    assert not extract_answer("旧东方银行后来改名为什么？", "东方银行", [moved], 0.34).parts
+
+
+def test_a_why_question_gets_the_reason_the_passage_gives() -> None:
+    assert asks_reason("东湖机场为什么又叫五分钟机场？")
+    assert asks_reason("潘某为何被封为道员？")
+    assert not asks_reason("东湖机场后来改名为什么？")  # asks for a name
+    assert not asks_reason("东湖又被称之为什么？")
+    texts = [
+        "东湖机场位于东湖市南郊。因为市中心至机场所需的时间少于五分钟，东湖机场又叫五分钟机场。",
+        "河谷地带日照长，土壤肥沃；因此，西河县的畜牧业发达。",
+        "鸦片战争爆发时，他又捐助军需银八万两，得赏戴花翎，封为道员头衔。",
+    ]
+    assert reason("东湖机场为什么又叫五分钟机场？", texts) == (
+        "因为市中心至机场所需的时间少于五分钟，东湖机场又叫五分钟机场"
+    )
+    assert reason("为什么西河县的畜牧业发达？", texts) == "河谷地带日照长，土壤肥沃"
+    assert reason("他为何被封为道员？", texts) == (
+        "鸦片战争爆发时，他又捐助军需银八万两，得赏戴花翎"
+    )
+    assert reason("为什么北湖结冰？", texts) == ""  # no sentence says it
+    passage = ("东湖机场", texts[0], "")
+    result = extract_answer("东湖机场为什么又叫五分钟机场？", "五分钟机场", [passage], 0.34)
+    assert [p.answer for p in result.parts] == [reason("东湖机场为什么又叫五分钟机场？", texts)]
+    # a reply that gives a reason of its own is checked as any other
+    own = extract_answer(
+        "东湖机场为什么又叫五分钟机场？", "市中心至机场所需的时间少于五分钟", [passage], 0.34
+    )
+    assert [p.answer for p in own.parts] == ["市中心至机场所需的时间少于五分钟"]
+
+
+def test_a_question_that_asks_for_each_of_several_things_has_a_part_for_each() -> None:
+    assert coordinated_parts("大陆桥的东段和西端终点分别是哪里？") == [
+        "大陆桥的东段终点是哪里？",
+        "大陆桥的西端终点是哪里？",
+    ]
+    assert coordinated_parts("男子和女子的平均年收入分别是多少？") == [
+        "男子的平均年收入是多少？",
+        "女子的平均年收入是多少？",
+    ]
+    assert coordinated_parts("新能源汽车、锂电池、太阳能电池的产量分别占全国的多少？") == [
+        "新能源汽车的产量占全国的多少？",
+        "锂电池的产量占全国的多少？",
+        "太阳能电池的产量占全国的多少？",
+    ]
+    assert coordinated_parts("印度野驴与非洲野驴的分别是什么？") == []  # 分别: a difference
+    assert coordinated_parts("男子和女子的平均年收入是多少？") == []  # not asked for each
+    road = ("大陆桥", "达曼是大陆桥的东段终点，西端终点在吉达港。达曼位于东部省。", "")
+    result = extract_answer("大陆桥的东段和西端终点分别是哪里？", "达曼", [road], 0.34)
+    assert [p.answer for p in result.parts] == ["达曼"]
+    assert result.missing == ["大陆桥的西端终点是哪里？"]
+    # the quote is the sentence that says what is asked, not the first that names 达曼
+    [part] = result.parts
+    assert road[1][part.quote_start : part.quote_end].startswith("达曼是大陆桥的东段终点")

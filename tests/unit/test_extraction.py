@@ -185,6 +185,11 @@ def test_an_open_question_gets_the_figure_for_every_period_the_passages_give() -
     ]
     # a question that names its period gets that period's figure only
     assert len(_extract("克州2025年1-9月外贸进出口总额是多少？", "107.37亿元").parts) == 1
+    # a figure whose sentence states no time, or another place, is another subject
+    college = ("山东某学院", "2010年，学院更名。学院现有两个校区，总占地面积1133.87亩。", "")
+    campus = ("南宁某中学", "新民校区位于南宁市中心区，占地面积70亩。", "")
+    result = extract_answer("学校总占地面积有多大？", "1133.87", [college, campus], 0.34)
+    assert [p.answer for p in result.parts] == ["1133.87亩"]
 
 
 def test_a_bare_figure_takes_its_unit_from_the_passage_and_never_matches_inside_another() -> None:
@@ -389,3 +394,10 @@ def test_an_answer_from_an_article_that_does_not_name_the_asked_person_is_refuse
     assert extract_answer("渠成小学就读于哪里？", "南昌路小学", [other], 0.34).parts
     # words jieba glues together are not names (「排第」 of 「排第几」)
     assert question_scope("宿迁市2023年排第几？").names == ()
+    # a word the question opens with that jieba does not know is its subject, even where
+    # the tagger splits it (祁/玩)
+    assert question_scope("祁玩是谁的妻子？").names == ("祁玩",)
+    wife = ("克伦先生", "克伦先生的妻子是伊丽莎·克伦，育有两子。", "")
+    result = extract_answer("祁玩是谁的妻子？", "伊丽莎·克伦", [wife], 0.34)
+    assert not result.parts
+    assert "does not name 祁玩" in result.reason
