@@ -83,6 +83,9 @@ _FORECAST = re.compile(r"预计|计划|目标|力争|有望|将达|将完成|将
 _SCOPE_WORDS = re.compile(
     r"\d|年|月|季度|截至|截止|累计|多少|几|哪|什么|是否|预计|实际|完成|何|谁|怎|如何|吗|呢"
 )
+# Words that ask for the full or short form of a name, which texts write many ways (简称,
+# 下称, 以下称): not a metric the evidence must repeat.
+_NAME_FORM = re.compile(r"^(?:简称|全称|全名|缩写|略称)$")
 _UNIT_WORD = re.compile(
     r"[多几]?[个万亿千百]*(?:美元|元|吨|千瓦|瓦|辆|个|人|项|家|座|户|名|平方米)"
 )
@@ -223,6 +226,7 @@ def question_scope(part: str, whole: str = "", documents: str = "") -> QuestionS
         for t in content_terms(part)
         if not _SCOPE_WORDS.search(t)
         and not _UNIT_WORD.fullmatch(t)
+        and not _NAME_FORM.match(t)
         and not any(t in p or p in t for p in places)
     ]
     return QuestionScope(

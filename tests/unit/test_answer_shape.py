@@ -209,6 +209,9 @@ def test_a_short_name_question_gets_the_name_the_passage_shortens() -> None:
     assert full_name("农业局的全称是什么？", texts) == "西河县农业农村局"
     quoted = ["“外贸增长很快。”新疆西河哈萨克自治州(下称“西州”)州长说。"]
     assert full_name("西州是什么的简称？", quoted) == "新疆西河哈萨克自治州"
+    # 下称 says what 简称 asks: the word 简称 need not be in the text
+    said = extract_answer("西州是什么的简称？", "西州", [("西州", quoted[0], "")], 0.34)
+    assert [p.answer for p in said.parts] == ["新疆西河哈萨克自治州"]
     assert full_name("东山二实是什么？", texts) == ""  # not asked
     assert full_name("南山二中是什么的简称？", texts) == ""  # no passage writes it
     passage = ("东山二实", texts[0], "")
