@@ -1,7 +1,7 @@
 """How far an answer span reaches, from what the question asks for.
 
 The model reads a window of each passage and copies a span; the checks read the whole
-passage. Six kinds of question want more than the span a small model copies:
+passage. Seven kinds of question want more than the span a small model copies:
 
 - a question that asks for several things (「分布在哪些地区？」) wants the whole list the
   span is part of: 「越南、老挝、…、广东等地」, not its first items (nor the items that fitted
@@ -14,6 +14,7 @@ passage. Six kinds of question want more than the span a small model copies:
   gives (「因为…的时间是少于十分钟」), where the model copies what happened;
 - a question about a short name (「南宁二中是什么的简称？」) wants the name the passage
   shortens (「广西壮族自治区南宁市第二中学」), where the model repeats the short one;
+- a question about a time wants the words that bound it: 「1990年代以后」, not 「1990年代」;
 - a yes-or-no question (「丙烯颜料溶于汽油吗？」) answered 「是」 wants the passage's words that
   say so (「溶于汽油」): a bare 是 is found in any text and proves nothing.
 
@@ -43,6 +44,11 @@ _OPEN, _CLOSE = "（(「『《“[【", "）)」』》”]】"
 _CLOSES_LIST = re.compile(r"(?<![平同相高中初均对头一二三特上下何])等[人地国处省市县]?")
 # After a list's head, the list it introduces: 「东亚地区，包括日本、朝鲜…」.
 _INTRODUCES = re.compile(r"[，,]?\s*(?:包括|例如|比如|譬如|如(?![果何今此同])|即|其中有)[:：]?")
+# 「何时」「什么时候」: a question about a time, and the words a text bounds a time with
+# (「1990年代以后」, 「十九世纪以来」, 「约公元700年」).
+_WHEN = re.compile(r"何时|什么时候|什么时间|哪一年|哪年|何年|哪个年代|哪个朝代")
+_TIME_AFTER = re.compile(r"以来|以后|之后|以前|之前|左右|前后|年间|起(?![来草义])|初|末|底")
+_TIME_BEFORE = re.compile(r"(?:约|大约|近)$")
 # 「几类」「多少种」: a count and the classifier it is asked with.
 _COUNT = re.compile(r"(?:几|多少)([个种类次位名项条座所部届只头件张本家款支队批级层代])")
 _NUMBER = re.compile(r"^(?:\d+|[一二两三四五六七八九十百千]+)$")
@@ -113,6 +119,19 @@ def list_end(text: str, start: int, end: int) -> int:
         if first < len(text) and text[first] == _ITEM_MARK:
             return list_end(text, introduced.end(), first)
     return end
+
+
+def asks_when(question: str) -> bool:
+    return bool(_WHEN.search(question))
+
+
+def time_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """A time span [start, end) with the words that bound it in the text: 「1990年代」 of
+    「1990年代以后」 is 「1990年代以后」, 「公元700年」 of 「约公元700年」 is 「约公元700年」
+    (without them the time is another one)."""
+    after = _TIME_AFTER.match(text, end)
+    before = _TIME_BEFORE.search(text[max(0, start - 2) : start])
+    return (start - len(before.group(0)) if before else start, after.end() if after else end)
 
 
 def _count_forms(number: str) -> list[str]:

@@ -17,6 +17,7 @@ from rag.services.answer_shape import (
     as_count,
     asks_reason,
     asks_several,
+    asks_when,
     asks_yes_no,
     defined_term,
     definition,
@@ -25,6 +26,7 @@ from rag.services.answer_shape import (
     only_yes_no,
     reason,
     statement,
+    time_bounds,
 )
 from rag.services.evidence import (
     chinese_numerals,
@@ -476,6 +478,16 @@ def _whole_list(part: ExtractedPart, passages: list[PassageText]) -> ExtractedPa
     )
 
 
+def _bounded_time(part: ExtractedPart, passages: list[PassageText]) -> ExtractedPart:
+    """A time with the words that bound it (「1990年代以后」), still inside its sentence."""
+    text = passages[part.passage][1]
+    start, end = time_bounds(text, part.start, part.end)
+    start, end = max(start, part.quote_start), min(end, part.quote_end)
+    if (start, end) == (part.start, part.end):
+        return part
+    return replace(part, answer=text[start:end], start=start, end=end)
+
+
 def _other_periods(
     question: str,
     chosen: _Verdict,
@@ -583,6 +595,8 @@ def extract_answer(
         best, mismatch = verdicts[0].part, verdicts[0].mismatch
         if len(parts) == 1 and asks_several(part):
             best = _whole_list(best, passages)
+        if asks_when(part):
+            best = _bounded_time(best, passages)
         if mismatch:
             rejections.append(mismatch)
             if result.near_miss is None:

@@ -5,6 +5,7 @@ from rag.services.answer_shape import (
     as_count,
     asks_reason,
     asks_several,
+    asks_when,
     asks_yes_no,
     defined_term,
     definition,
@@ -13,6 +14,7 @@ from rag.services.answer_shape import (
     only_yes_no,
     reason,
     statement,
+    time_bounds,
 )
 from rag.services.extraction import coordinated_parts, extract_answer
 
@@ -279,3 +281,19 @@ def test_a_question_that_asks_for_each_of_several_things_has_a_part_for_each() -
     # the quote is the sentence that says what is asked, not the first that names 达曼
     [part] = result.parts
     assert road[1][part.quote_start : part.quote_end].startswith("达曼是大陆桥的东段终点")
+
+
+def test_a_time_keeps_the_words_that_bound_it() -> None:
+    text = "1990年代以后，街道开始彻底改建。约公元700年以来，当地人形成了自己的文明。"
+    assert asks_when("什么时候开始，街道开始彻底改建？")
+    assert not asks_when("街道有多长？")
+    start = text.find("1990年代")
+    assert time_bounds(text, start, start + 6) == (start, start + 8)
+    start = text.find("公元700年")
+    assert text[slice(*time_bounds(text, start, start + 6))] == "约公元700年以来"
+    passage = ("街道", text, "")
+    result = extract_answer("什么时候开始，街道开始彻底改建？", "1990年代", [passage], 0.34)
+    assert [p.answer for p in result.parts] == ["1990年代以后"]
+    # not for a question that does not ask when
+    result = extract_answer("街道在1990年代以后怎样了？", "开始彻底改建", [passage], 0.34)
+    assert [p.answer for p in result.parts] == ["开始彻底改建"]
