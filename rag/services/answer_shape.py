@@ -27,7 +27,7 @@ import re
 
 from rag.components.chinese_tokens import search_tokens
 from rag.services.evidence import find_all, normalise, positional_numeral
-from rag.services.passage_window import rarity
+from rag.services.passage_window import bigrams, rarity
 
 # Questions whose answer is the whole list where the text gives one: those that ask for
 # several things, a plant's or a person's other names, and where something is or comes from
@@ -132,6 +132,37 @@ def time_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     after = _TIME_AFTER.match(text, end)
     before = _TIME_BEFORE.search(text[max(0, start - 2) : start])
     return (start - len(before.group(0)) if before else start, after.end() if after else end)
+
+
+def labelled_list(question: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """The list [start, end) the question asks for, where its sentence holds several lists
+    each closed by 「等」 and a label (「…、珠江钢琴等30强企业，…、黄埔文商旅等“20佳”企业」):
+    the list whose label shares most with the question, when that is clearly more than the
+    chosen list's label shares; else [start, end) itself."""
+    begin = max(text.rfind(mark, 0, start) for mark in _SENTENCE_END) + 1
+    stop = min((i for i in (text.find(m, end) for m in _SENTENCE_END) if i >= 0), default=len(text))
+    asked = bigrams(question)
+
+    def share(label: str) -> float:
+        grams = bigrams(label)
+        return len(grams & asked) / len(grams) if grams else 0.0
+
+    lists: list[tuple[float, int, int]] = []
+    for closing in _CLOSES_LIST.finditer(text, begin, stop):
+        head = max(text.rfind(mark, begin, closing.start()) for mark in _LIST_END) + 1
+        head = max(head, begin)
+        if _ITEM_MARK not in text[head : closing.start()]:
+            continue
+        label_end = min(
+            (i for i in (text.find(m, closing.end(), stop) for m in _LIST_END) if i >= 0),
+            default=stop,
+        )
+        lists.append((share(text[closing.end() : label_end]), head, closing.end()))
+    mine = next((score for score, a, b in lists if a <= start < b), None)
+    if mine is None or not lists:
+        return start, end
+    best, a, b = max(lists)
+    return (a, b) if best >= 0.5 and best >= 2 * mine and (a, b) != (start, end) else (start, end)
 
 
 def _count_forms(number: str) -> list[str]:

@@ -22,6 +22,7 @@ from rag.services.answer_shape import (
     defined_term,
     definition,
     full_name,
+    labelled_list,
     list_end,
     only_yes_no,
     reason,
@@ -467,14 +468,22 @@ def _judge(
 
 def _whole_list(part: ExtractedPart, passages: list[PassageText]) -> ExtractedPart:
     """A span that is part of a list, for a question that asks for several things: the
-    whole list (「越南、老挝、…等地」), still inside the span's sentence."""
+    whole list (「越南、老挝、…等地」), still inside the span's sentence; of a sentence with
+    several labelled lists, the one whose label the question names (`labelled_list`)."""
     text = passages[part.passage][1]
-    end = list_end(text, part.start, part.end)
-    if end <= part.end:
+    start, end = labelled_list(
+        part.question, text, part.start, list_end(text, part.start, part.end)
+    )
+    if (start, end) == (part.start, part.end):
         return part
-    _, quote_end = sentence_bounds(text, part.start, end)
+    quote_start, quote_end = sentence_bounds(text, start, end)
     return replace(
-        part, answer=text[part.start : end], end=end, quote_end=max(part.quote_end, quote_end)
+        part,
+        answer=text[start:end],
+        start=start,
+        end=end,
+        quote_start=min(part.quote_start, quote_start),
+        quote_end=max(part.quote_end, quote_end),
     )
 
 

@@ -38,7 +38,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _bigrams(text: str) -> set[str]:
+def bigrams(text: str) -> set[str]:
+    """The character bigrams of `text` after normalisation, letters, digits and Han only."""
     flat = normalise(text)
     return {flat[i : i + 2] for i in range(len(flat) - 1) if flat[i : i + 2].isalnum()}
 
@@ -59,9 +60,9 @@ def windows(question: str, texts: list[str], budget: int, min_share: float = 0.0
     if budget <= 0:
         return list(texts)
     spans = [sentences(t) for t in texts]
-    grams = [[_bigrams(t[s:e]) for s, e in sp] for t, sp in zip(texts, spans, strict=True)]
+    grams = [[bigrams(t[s:e]) for s, e in sp] for t, sp in zip(texts, spans, strict=True)]
     every = [g for per_text in grams for g in per_text]
-    asked = _bigrams(question)
+    asked = bigrams(question)
     weight = rarity(asked, every)
     scores = [[sum(weight[g] for g in asked & seen) for seen in per_text] for per_text in grams]
     top = max((max(sc) for sc in scores if sc), default=0.0)

@@ -297,3 +297,19 @@ def test_a_time_keeps_the_words_that_bound_it() -> None:
     # not for a question that does not ask when
     result = extract_answer("街道在1990年代以后怎样了？", "开始彻底改建", [passage], 0.34)
     assert [p.answer for p in result.parts] == ["开始彻底改建"]
+
+
+def test_of_several_labelled_lists_in_a_sentence_the_one_the_question_names_is_taken() -> None:
+    text = (
+        "大会上，分别向东湖科技有限公司、西山文娱、南岭钢琴等十强企业，"
+        "北港文化有限公司、中原动漫有限公司等“最具潜力企业五佳”企业颁发奖牌。"
+    )
+    passage = ("大会", text, "")
+    asked = "获颁“最具潜力企业五佳”奖牌的企业有哪几家？"
+    result = extract_answer(asked, "东湖科技有限公司、西山文娱", [passage], 0.34)
+    assert [p.answer for p in result.parts] == ["北港文化有限公司、中原动漫有限公司等"]
+    [part] = result.parts
+    assert text[part.start : part.end] == part.answer
+    # the list whose label the question names is kept
+    top = extract_answer("获颁奖牌的十强企业有哪些？", "东湖科技有限公司", [passage], 0.34)
+    assert [p.answer for p in top.parts] == ["东湖科技有限公司、西山文娱、南岭钢琴等"]
