@@ -5,7 +5,8 @@ passage. Seven kinds of question want more than the span a small model copies:
 
 - a question that asks for several things (「分布在哪些地区？」) wants the whole list the
   span is part of: 「越南、老挝、…、广东等地」, not its first items (nor the items that fitted
-  in the window the model read);
+  in the window the model read), and of a sentence's labelled lists (「…等30强企业，…等20佳
+  企业」) the one whose label it names;
 - a question that counts (「分为几类？」) wants the count as the text writes it, with its
   classifier: 「两类」, not 「2」;
 - a question that asks what a term is (「什么是小鸟球？」) wants the passage's definition of
@@ -26,7 +27,7 @@ from __future__ import annotations
 import re
 
 from rag.components.chinese_tokens import search_tokens
-from rag.services.evidence import find_all, normalise, positional_numeral
+from rag.services.evidence import find_all, normalise, positional_numeral, sentence_bounds
 from rag.services.passage_window import bigrams, rarity
 
 # Questions whose answer is the whole list where the text gives one: those that ask for
@@ -139,8 +140,7 @@ def labelled_list(question: str, text: str, start: int, end: int) -> tuple[int, 
     each closed by 「等」 and a label (「…、珠江钢琴等30强企业，…、黄埔文商旅等“20佳”企业」):
     the list whose label shares most with the question, when that is clearly more than the
     chosen list's label shares; else [start, end) itself."""
-    begin = max(text.rfind(mark, 0, start) for mark in _SENTENCE_END) + 1
-    stop = min((i for i in (text.find(m, end) for m in _SENTENCE_END) if i >= 0), default=len(text))
+    begin, stop = sentence_bounds(text, start, end)
     asked = bigrams(question)
 
     def share(label: str) -> float:
@@ -195,17 +195,10 @@ def as_count(span: str, question: str, texts: list[str]) -> str:
         for start, end in find_all(span, text):
             if text[end : end + 1].isdigit() or text[start - 1 : start].isdigit():
                 continue
-            sentence = _sentence_around(text, start)
-            found = set(counts.findall(sentence))
+            found = set(counts.findall(text[slice(*sentence_bounds(text, start, end))]))
             if len(found) == 1:
                 return found.pop()
     return span
-
-
-def _sentence_around(text: str, at: int) -> str:
-    begin = max(text.rfind(mark, 0, at) for mark in _SENTENCE_END) + 1
-    ends = [e for e in (text.find(mark, at) for mark in _SENTENCE_END) if e >= 0]
-    return text[begin : min(ends, default=len(text))]
 
 
 def defined_term(question: str) -> str:

@@ -542,12 +542,14 @@ def extract_answer(
     `raw` answers that one part of the question (a second call for a missing part)."""
     enumerated = enumerated_parts(question)
     standalone = bool(enumerated)
-    whole = question_parts(question)
-    parts = (
-        [only_part]
-        if only_part
-        else enumerated or (len(whole) == 1 and coordinated_parts(question)) or whole
-    )
+    if only_part:
+        parts = [only_part]
+    elif enumerated:
+        parts = enumerated
+    else:
+        # 「东段和西端终点分别是哪里？」: one part per item, where question words do not split it
+        whole = question_parts(question)
+        parts = (coordinated_parts(question) if len(whole) == 1 else []) or whole
     spans = reply_spans(raw, len(parts))
     result = ExtractedAnswer()
     if not spans:
@@ -568,7 +570,8 @@ def extract_answer(
             span = _as_rank(span, passages)
         span = as_count(span, part, texts)
         restated = _restates_question(span, question) and not _fills_slot(span, part, texts)
-        # 「什么是小鸟球？」: the passage's definition of it, whatever the model copied;
+        # 「什么是小鸟球？」: the passage's definition of it, whatever the model copied (and
+        # 「南宁二中是什么的简称？」 the name the passage shortens);
         # 「…溶于汽油吗？」 answered 「是」: the passage's words that say so (which restate the
         # question).
         told = definition(defined_term(part), texts) or full_name(part, texts)
