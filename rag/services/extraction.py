@@ -474,27 +474,34 @@ def _whole_list(part: ExtractedPart, passages: list[PassageText]) -> ExtractedPa
     start, end = labelled_list(
         part.question, text, part.start, list_end(text, part.start, part.end)
     )
+    return _respan(part, passages, start, end)
+
+
+def _bounded_time(part: ExtractedPart, passages: list[PassageText]) -> ExtractedPart:
+    """A time with the words that bound it (「1990年代以后」), still inside its sentence."""
+    start, end = time_bounds(passages[part.passage][1], part.start, part.end)
+    return _respan(part, passages, max(start, part.quote_start), min(end, part.quote_end))
+
+
+def _respan(
+    part: ExtractedPart, passages: list[PassageText], start: int, end: int
+) -> ExtractedPart:
+    """The part with its answer at [start, end) of its passage: the quote and the readable
+    sentence follow, so that both still hold the whole answer."""
     if (start, end) == (part.start, part.end):
         return part
-    quote_start, quote_end = sentence_bounds(text, start, end)
+    _, text, year = passages[part.passage]
+    sentence = sentence_bounds(text, start, end)
+    quote = (min(part.quote_start, sentence[0]), max(part.quote_end, sentence[1]))
     return replace(
         part,
         answer=text[start:end],
         start=start,
         end=end,
-        quote_start=min(part.quote_start, quote_start),
-        quote_end=max(part.quote_end, quote_end),
+        quote_start=quote[0],
+        quote_end=quote[1],
+        readable=_readable(text, start, end, quote, year),
     )
-
-
-def _bounded_time(part: ExtractedPart, passages: list[PassageText]) -> ExtractedPart:
-    """A time with the words that bound it (「1990年代以后」), still inside its sentence."""
-    text = passages[part.passage][1]
-    start, end = time_bounds(text, part.start, part.end)
-    start, end = max(start, part.quote_start), min(end, part.quote_end)
-    if (start, end) == (part.start, part.end):
-        return part
-    return replace(part, answer=text[start:end], start=start, end=end)
 
 
 def _other_periods(

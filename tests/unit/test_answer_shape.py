@@ -301,15 +301,19 @@ def test_a_time_keeps_the_words_that_bound_it() -> None:
 
 def test_of_several_labelled_lists_in_a_sentence_the_one_the_question_names_is_taken() -> None:
     text = (
-        "大会上，分别向东湖科技有限公司、西山文娱、南岭钢琴等十强企业，"
-        "北港文化有限公司、中原动漫有限公司等“最具潜力企业五佳”企业颁发奖牌。"
+        "大会上举行了系列授牌仪式，分别向东湖信息科技有限公司、西山文娱、南岭钢琴等十强企业，"
+        "北港文化科技集团股份有限公司、中原虚拟现实科技股份有限公司、东岸文商旅集团有限公司等"
+        "“最具潜力企业五佳”企业颁发奖牌，充分展示了培育文化新质生产力所取得的成就和企业形象。"
     )
     passage = ("大会", text, "")
     asked = "获颁“最具潜力企业五佳”奖牌的企业有哪几家？"
-    result = extract_answer(asked, "东湖科技有限公司、西山文娱", [passage], 0.34)
-    assert [p.answer for p in result.parts] == ["北港文化有限公司、中原动漫有限公司等"]
+    result = extract_answer(asked, "东湖信息科技有限公司、西山文娱", [passage], 0.34)
+    listed = "北港文化科技集团股份有限公司、中原虚拟现实科技股份有限公司、东岸文商旅集团有限公司等"
+    assert [p.answer for p in result.parts] == [listed]
     [part] = result.parts
     assert text[part.start : part.end] == part.answer
+    # the sentence shown (cut to the span's clause in a long sentence) holds the whole list
+    assert listed in "".join(result.sentences({0: 1}))
     # the list whose label the question names is kept
-    top = extract_answer("获颁奖牌的十强企业有哪些？", "东湖科技有限公司", [passage], 0.34)
-    assert [p.answer for p in top.parts] == ["东湖科技有限公司、西山文娱、南岭钢琴等"]
+    top = extract_answer("获颁奖牌的十强企业有哪些？", "东湖信息科技有限公司", [passage], 0.34)
+    assert [p.answer for p in top.parts] == ["东湖信息科技有限公司、西山文娱、南岭钢琴等"]
