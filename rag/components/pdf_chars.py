@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -130,18 +131,17 @@ def _chars(textpage: pdfium.PdfTextPage) -> tuple[list[_Char], int]:
                 rect.top,
                 size,
                 space,
-                _bold(textpage, index),
+                _bold(pdfium_c, textpage, index),
             )
         )
         space = False
     return chars, dropped
 
 
-def _bold(textpage: pdfium.PdfTextPage, index: int) -> bool:
+def _bold(pdfium_c: ModuleType, textpage: pdfium.PdfTextPage, index: int) -> bool:
     """Drawn bold: filled and stroked (how a producer fakes bold), or a font weight pdfium
-    reads as bold (some fonts report nonsense such as 2140 for every glyph: not bold)."""
-    import pypdfium2.raw as pdfium_c
-
+    reads as bold (some fonts report nonsense such as 2140 for every glyph: not bold).
+    `pdfium_c` is pypdfium2.raw, imported once by the caller."""
     weight = pdfium_c.FPDFText_GetFontWeight(textpage, index)
     if 600 <= weight <= 1000:
         return True

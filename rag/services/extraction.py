@@ -287,8 +287,7 @@ def _restates_question(span: str, question: str) -> bool:
 def _echoes(span: str, question: str) -> bool:
     """Most of the span is one run of the question's words (「封为道员头衔」 for
     「潘仕成为何被封为道员？」)."""
-    words = normalise(span)
-    return 2 * longest_common_run(words, normalise(question))[2] >= len(words)
+    return 2 * longest_common_run(span, question)[2] >= len(normalise(span))
 
 
 # The words before a question's 什么/谁/哪里, which a passage writes before the answer.
