@@ -155,11 +155,17 @@ def _same_line(a: Line, b: _Char | Line) -> bool:
     size = min(a.size, b.size)
     if abs(a.size - b.size) > 0.15 * max(a.size, b.size):
         return False
-    if abs(a.y0 - b.y0) > 0.3 * size:
+    # On one baseline, or centred on the line: a flat glyph such as 「一」 can get a box only
+    # as tall as its stroke, half-way up the line, from a font without usable metrics.
+    if abs(a.y0 - b.y0) > 0.3 * size and abs(_middle(a) - _middle(b)) > 0.3 * size:
         return False
     gap = b.x0 - a.x1
     # Overlap up to an em: kerning, and ligatures ("fi" gives two characters in one box).
     return -size <= gap <= GUTTER_EM * size
+
+
+def _middle(box: Line | _Char) -> float:
+    return (box.y0 + box.y1) / 2
 
 
 def _lines(chars: list[_Char]) -> list[Line]:

@@ -206,3 +206,18 @@ def test_pdfium_reads_fill_and_stroke_as_bold() -> None:
         ("盈利预测调整说明", True),
         ("预计收入分别为二百亿元。", False),
     ]
+
+
+def test_a_flat_glyph_boxed_at_mid_height_stays_in_its_line() -> None:
+    """Some fonts give pdfium no ascent or descent: 「一」 then gets a box as tall as its
+    stroke, half-way up the line (the mind-map page: 「可以精确标示 一 个化合物」 came out
+    as two lines and a lone 「一」). Centred on the line, it belongs to it; a line below
+    does not."""
+    from rag.components.pdf_chars import _Char, _lines
+
+    def char(x: float, text: str, y0: float = 100.0, y1: float = 110.5) -> _Char:
+        return _Char(text, x, y0, x + 10.5, y1, 10.5, False)
+
+    chars = [char(0, "标"), char(10.5, "示"), char(21, "一", 104.8, 105.6), char(31.5, "个")]
+    chars.append(char(0, "下", 85.0, 95.5))
+    assert [item.text for item in _lines(chars)] == ["标示一个", "下"]
