@@ -23,6 +23,13 @@ class Block:
     # Set for a one-line block in the top or bottom band: the text with digits masked,
     # to find running headers and footers (page numbers differ) across pages.
     band_key: str | None = None
+    # Where the block stands (PDF coordinates, y grows upwards) and its first line's font
+    # size: a headline far below the one before it is not the same headline.
+    top: float = 0.0
+    bottom: float = 0.0
+    size: float = 0.0
+    # The first line is a sub-heading (a short bold line over a body that is not bold).
+    subheading: bool = False
 
     @property
     def text(self) -> str:
@@ -53,13 +60,19 @@ class _Draft:
     paragraphs: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
     byline: str = ""
+    heading_last: bool = False  # the last paragraph is a heading: the body goes on below it
+
+    def add_heading(self, text: str) -> None:
+        self.paragraphs.append(text)
+        self.heading_last = True
 
     def add_body(self, block: Block) -> None:
         for line, new in zip(block.lines, block.new_paragraph, strict=True):
-            if not self.paragraphs or new:
+            if not self.paragraphs or new or self.heading_last:
                 self.paragraphs.append(line)
             else:
                 self.paragraphs[-1] = join_lines(self.paragraphs[-1], line)
+            self.heading_last = False
 
     def article(self, date: str) -> Article:
         text = "\n".join(self.paragraphs)
@@ -69,12 +82,31 @@ class _Draft:
         )
 
 
+def _section_heading(above: Block | None, block: Block) -> bool:
+    """A headline set smaller than the headline above it and a line or more below it:
+    a section heading that opens the article's body (「核心观点」 under a report's title),
+    not the headline's next line or its subtitle, which stand close under it."""
+    return (
+        above is not None
+        and block.size < 0.9 * above.size
+        and above.bottom - block.top > block.size
+    )
+
+
+def _rest(block: Block) -> Block:
+    """The block without its first line."""
+    rest = Block(block.role, block.page, block.lines[1:], block.new_paragraph[1:])
+    rest.new_paragraph[0] = True
+    return rest
+
+
 def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = None) -> PageLayout:
     """A headline opens an article; body blocks and captions in reading order join it."""
     drafts: list[_Draft] = []
     furniture: list[str] = []
     pending_captions: list[str] = []
     last_role: Role | None = None
+    previous: Block | None = None
     for block in blocks:
         current = drafts[-1] if drafts else None
         if block.role == "byline":
@@ -86,7 +118,10 @@ def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = N
             current.byline = block.text
         elif block.role == "headline":
             if current is not None and last_role == "headline" and not current.paragraphs:
-                current.title = join_lines(current.title, block.text)
+                if _section_heading(previous, block):
+                    current.add_heading(block.text)
+                else:
+                    current.title = join_lines(current.title, block.text)
             else:
                 drafts.append(_Draft(block.text, block.page, captions=pending_captions))
                 pending_captions = []
@@ -109,8 +144,13 @@ def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = N
                 current = _Draft("", block.page, captions=pending_captions)
                 pending_captions = []
                 drafts.append(current)
+                if block.subheading and len(block.lines) > 1 and not current.title:
+                    # A text that opens with a sub-heading and no headline: its title.
+                    current.title = block.lines[0]
+                    block = _rest(block)
             current.add_body(block)
         last_role = block.role
+        previous = block
     layout = PageLayout(articles=[], set_aside=[SetAside("furniture", t) for t in furniture])
     for draft in drafts:
         if not draft.paragraphs:

@@ -303,8 +303,19 @@ def _leaf_blocks(
                 indented or short_before or subheading or after_subheading
             )
         else:
-            blocks.append(Block(role, content.number, [text], [indented or subheading]))
+            blocks.append(
+                Block(
+                    role,
+                    content.number,
+                    [text],
+                    [indented or subheading],
+                    top=line.y1,
+                    size=line.size,
+                    subheading=subheading,
+                )
+            )
             firsts.append(line)
+        blocks[-1].bottom = line.y0
         previous = line
         after_subheading = subheading
     for block, first in zip(blocks, firsts, strict=True):

@@ -155,6 +155,39 @@ def test_a_short_bold_line_is_a_paragraph_of_its_own_where_the_body_is_not_bold(
     ]
 
 
+def test_a_text_that_opens_with_a_sub_heading_takes_it_as_its_title() -> None:
+    body = "预计2024-2026年归母净利润分别为24.0/27.6/30.0亿元，同比下降，主要原因"
+    lines = [
+        _bold(line(60, 700, "盈利预测调整说明", width=80)),
+        _bold(line(60, 686, body, width=400), False),
+        _bold(line(60, 672, "说明如下：收入端受消费环境疲软影响。", width=200), False),
+    ]
+    blocks, _, _ = page_blocks_of(_page(lines))
+    (article,) = assemble_articles(blocks).articles
+    assert article.title == "盈利预测调整说明"
+    assert article.text == body + "说明如下：收入端受消费环境疲软影响。"
+
+
+def test_a_smaller_headline_a_line_below_the_title_is_a_section_heading() -> None:
+    body = "第三季度收入下滑11%，销售费用率提升，盈利承压。某服装企业是国内大众男装"
+    lines = [
+        line(60, 760, "某服装企业（600398.SH）", size=21.5, width=250),
+        line(60, 735, "第三季度收入下滑11%，费用率提升盈利承压", size=17.5, width=360),
+        line(60, 685, "核心观点", size=14, width=56),
+        line(60, 665, body, width=400),
+        line(60, 651, "龙头品牌公司。", width=70),
+    ]
+    blocks, _, _ = page_blocks_of(_page(lines))
+    (article,) = assemble_articles(blocks).articles
+    assert article.title == "某服装企业（600398.SH）第三季度收入下滑11%，费用率提升盈利承压"
+    assert article.text.split("\n") == ["核心观点", body + "龙头品牌公司。"]
+    # a subtitle that stands close under the headline stays part of it
+    lines[2] = line(60, 717, "——前三季度主品牌线下承压", size=14, width=200)
+    blocks, _, _ = page_blocks_of(_page(lines))
+    (article,) = assemble_articles(blocks).articles
+    assert article.title.endswith("盈利承压——前三季度主品牌线下承压")
+
+
 def test_bold_lines_that_are_not_sub_headings_stay_in_their_paragraph() -> None:
     lead = "第三季度收入下滑11%，销售费用率提升，盈利承压，存货大幅增长，周转效"
     lines = [
