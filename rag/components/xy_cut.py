@@ -1,4 +1,8 @@
-"""Reading order of boxes on a page by recursive XY-cut, cutting between columns first."""
+"""Reading order of boxes on a page by recursive XY-cut, cutting between columns first.
+
+Where no straight cut parts a region (a photo over two columns with the text running on in
+a narrow column beside it: the gutter steps sideways), the region is read in flow order:
+Breuel's partial order of lines (`_flow_order`)."""
 
 from __future__ import annotations
 
@@ -34,7 +38,109 @@ def xy_cut(boxes: Sequence[T], min_col_gap: float, min_row_gap: float) -> list[l
     if len(rows) > 1:
         parts = _join_columnar(rows, min_col_gap)
         return [leaf for part in parts for leaf in xy_cut(part, min_col_gap, min_row_gap)]
+    if _side_by_side_text(boxes, min_col_gap):
+        return _flow_order(boxes)
     return [_rows_in_order(boxes)]
+
+
+def _side_by_side_text(boxes: Sequence[T], min_col_gap: float) -> bool:
+    """Two lines of text (boxes at least three times as wide as tall) on one row with a
+    gutter between them: read row by row, the region would interleave two columns."""
+    lines = [b for b in boxes if b.x1 - b.x0 >= 3 * (b.y1 - b.y0) > 0]
+    for i, a in enumerate(lines):
+        for b in lines[i + 1 :]:
+            shared = min(a.y1, b.y1) - max(a.y0, b.y0)
+            gap = max(b.x0 - a.x1, a.x0 - b.x1)
+            if shared >= 0.5 * min(a.y1 - a.y0, b.y1 - b.y0) and gap >= min_col_gap:
+                return True
+    return False
+
+
+def _flow_order(boxes: Sequence[T]) -> list[list[T]]:
+    """Column pieces in reading order by Breuel's rules: `a` comes before `b` when they
+    overlap sideways and `a` is above, or when `a` lies wholly left of `b` and nothing
+    between them in height reaches across both. Ties go to the topmost; on its row, the leftmost.
+    The order is cut into pieces where the next box is not below the last one or beside
+    it on its row, so that each piece is one column's run of lines."""
+    n = len(boxes)
+    mid = [(b.y0 + b.y1) / 2 for b in boxes]
+    after: list[set[int]] = [set() for _ in range(n)]
+    waiting = [0] * n
+    for i in range(n):
+        for j in range(n):
+            if i != j and _before(i, j, boxes, mid):
+                after[i].add(j)
+                waiting[j] += 1
+    ready = [i for i in range(n) if waiting[i] == 0]
+    order: list[int] = []
+    while ready:
+        top = max(ready, key=lambda k: boxes[k].y1)
+        i = min((k for k in ready if _same_row(boxes[k], boxes[top])), key=lambda k: boxes[k].x0)
+        ready.remove(i)
+        order.append(i)
+        for j in after[i]:
+            waiting[j] -= 1
+            if waiting[j] == 0:
+                ready.append(j)
+    # A cycle cannot arise from these rules on boxes that do not overlap; if boxes do,
+    # what is left keeps row order.
+    seen = set(order)
+    order += [i for i in range(n) if i not in seen]
+    pieces: list[list[T]] = []
+    for i in order:
+        box = boxes[i]
+        if pieces and _runs_on(pieces[-1][-1], box):
+            pieces[-1].append(box)
+        else:
+            pieces.append([box])
+    return pieces
+
+
+def _before(i: int, j: int, boxes: Sequence[HasBox], mid: list[float]) -> bool:
+    a, b = boxes[i], boxes[j]
+    if min(a.x1, b.x1) - max(a.x0, b.x0) > 0:
+        return mid[i] > mid[j] and not _same_row(a, b)
+    if a.x1 > b.x0:
+        return False
+    low, high = sorted((mid[i], mid[j]))
+    if any(
+        low < mid[k] < high and c.x0 < a.x1 and c.x1 > b.x0
+        for k, c in enumerate(boxes)
+        if k not in (i, j)
+    ):
+        return False
+    # `b` hangs under a line that reaches over `a` (a caption's credit set apart at the
+    # right end of its last row): that line, not `b`'s own place, says where `b` goes.
+    above = _just_above(b, boxes)
+    return above is None or min(a.x1, above.x1) <= max(a.x0, above.x0)
+
+
+def _just_above(box: HasBox, boxes: Sequence[HasBox]) -> HasBox | None:
+    """The box that overlaps `box` sideways and ends less than a line above it."""
+    height = box.y1 - box.y0
+    for other in boxes:
+        if (
+            other is not box
+            and min(box.x1, other.x1) - max(box.x0, other.x0) > 0
+            and 0 <= other.y0 - box.y1 <= height
+        ):
+            return other
+    return None
+
+
+def _same_row(a: HasBox, b: HasBox) -> bool:
+    shared = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return shared >= 0.5 * min(a.y1 - a.y0, b.y1 - b.y0)
+
+
+def _runs_on(last: HasBox, box: HasBox) -> bool:
+    """`box` continues the column piece that ends with `last`: below it and overlapping it
+    sideways, within two of its heights, or beside it on its row."""
+    if _same_row(last, box):
+        return True
+    overlap = min(last.x1, box.x1) - max(last.x0, box.x0)
+    height = max(last.y1 - last.y0, box.y1 - box.y0)
+    return overlap > 0 and 0 <= last.y0 - box.y1 <= 2 * height
 
 
 def _rows_in_order(boxes: Sequence[T]) -> list[T]:

@@ -17,7 +17,7 @@ import pytest
 
 from rag.components.page_layout import Article, PageLayout
 from rag.components.pdf_articles import join_lines
-from rag.components.pdf_chars import Line, PageContent
+from rag.components.pdf_chars import Box, Line, PageContent
 from rag.components.pdf_layout import _outside_rules
 from rag.components.readers import read_document
 from rag.components.xy_cut import xy_cut
@@ -231,6 +231,36 @@ def test_xy_cut_reads_columns_under_a_spanning_headline(
     leaves = xy_cut(boxes, min_col_gap=6, min_row_gap=7)
     assert [b.text for leaf in leaves for b in leaf] == order
     assert [b.text for b in leaves[0]] == ["headline"]
+
+
+def test_xy_cut_follows_a_gutter_that_steps_sideways_round_a_photo() -> None:
+    """The People's Daily layout: a photo over both columns' tops but the right column's,
+    its caption (credit set apart at the right end of the last row), the text starting
+    under the photo in the left column, running on in the narrow column beside the photo
+    and down the right column, which is wider under the photo. No straight cut parts
+    them; read row by row, the two lower columns would interleave."""
+    photo = Box(0, 60, 140, 130)
+    boxes: list[Box] = [photo]
+    boxes += [Line(150, 130 - 10 * r, 200, 138 - 10 * r, f"narrow {r}", 8) for r in range(10)]
+    boxes += [
+        Line(0, 50, 140, 58, "caption", 8),
+        Line(0, 40, 20, 48, "caption end", 8),
+        Line(100, 40, 140, 48, "credit", 8),
+    ]
+    for r in range(3):
+        boxes.append(Line(0, 26 - 10 * r, 90, 34 - 10 * r, f"left {r}", 8))
+        boxes.append(Line(110, 26 - 10 * r, 200, 34 - 10 * r, f"right {r}", 8))
+    leaves = xy_cut(boxes, min_col_gap=6, min_row_gap=7)
+    texts = [b.text for leaf in leaves for b in leaf if isinstance(b, Line)]
+    narrow = [f"narrow {r}" for r in range(10)]
+    assert texts == [
+        *["caption", "caption end", "credit"],
+        *["left 0", "left 1", "left 2"],
+        *narrow,
+        *["right 0", "right 1", "right 2"],
+    ]
+    # each column's run of lines is one leaf: the narrow column and the wider one below
+    assert [b.text for b in leaves[-1]] == [*narrow, "right 0", "right 1", "right 2"]
 
 
 @pytest.mark.parametrize(
