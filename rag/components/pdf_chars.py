@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 # columns: CJK text sets characters edge to edge, Latin word spaces are ~0.3 em.
 GUTTER_EM = 0.9
 _SPACE_EM = 0.2
+VERTICAL_RUN = 3  # one-character pieces stacked straight down that make vertical text
 BOLD_SHARE = 0.8  # of a line's characters drawn bold that make the line bold
 
 
@@ -34,6 +35,9 @@ class Line(Box):
     # to 1000), of `chars` characters: a sub-heading set at the body's size.
     bold_chars: int = 0
     chars: int = 0
+    # Set in vertical text (characters stacked top to bottom, columns read right to left):
+    # in a newspaper, mostly a photo's caption set beside it.
+    vertical: bool = False
 
     @property
     def bold(self) -> bool:
@@ -190,7 +194,100 @@ def _lines(chars: list[_Char]) -> list[Line]:
     for line, sizes in segments:
         line.size = statistics.median(sizes)
         lines.append(line)
-    return _merge_pieces(lines)
+    return _merge_pieces(_vertical_text(lines))
+
+
+def _vertical_text(lines: list[Line]) -> list[Line]:
+    """Runs of at least `VERTICAL_RUN` one-character pieces, each drawn straight under the
+    one before, as one vertical line; neighbouring vertical lines as one block of vertical
+    text, its columns read right to left. Left as they are, the pieces of two columns
+    side by side would be joined across, row by row (「金韩惠国景总合统」)."""
+    columns: list[Line] = []
+    out: list[Line] = []
+    run: list[Line] = []
+
+    def close_run() -> None:
+        if len(run) >= VERTICAL_RUN:
+            column = Line(
+                min(p.x0 for p in run),
+                run[-1].y0,
+                max(p.x1 for p in run),
+                run[0].y1,
+                "".join(p.text for p in run),
+                statistics.median(p.size for p in run),
+                sum(p.bold_chars for p in run),
+                len(run),
+                vertical=True,
+            )
+            columns.append(column)
+        else:
+            out.extend(run)
+        run.clear()
+
+    for line in lines:
+        if line.chars == 1 and run and _stacked(run[-1], line):
+            run.append(line)
+            continue
+        close_run()
+        if line.chars == 1:
+            run.append(line)
+        else:
+            out.append(line)
+    close_run()
+    return out + _vertical_blocks(columns)
+
+
+def _stacked(above: Line, below: Line) -> bool:
+    """`below` is the next character down a vertical line: centred under `above`, close
+    under it (a credit spread out to the column's foot, 「申 宏 摄」, sets its characters
+    further apart, but flush with the column's edge)."""
+    size = max(above.size, below.size)
+    gap = above.y0 - below.y1
+    flush = abs(above.x0 - below.x0) <= 0.1 * size
+    return (
+        abs(above.size - below.size) <= 0.15 * size
+        and abs((above.x0 + above.x1) / 2 - (below.x0 + below.x1) / 2) <= 0.5 * size
+        and -0.4 * size <= gap <= (1.5 if flush else 0.8) * size
+    )
+
+
+def _vertical_blocks(columns: list[Line]) -> list[Line]:
+    """Vertical lines that stand side by side (less than two characters apart, sharing
+    some height) as one block: its columns read right to left, the pieces of one column
+    (a credit set apart at its foot) top to bottom."""
+    group = list(range(len(columns)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    for i, a in enumerate(columns):
+        for j in range(i):
+            b = columns[j]
+            apart = max(a.x0 - b.x1, b.x0 - a.x1)
+            if apart <= 2 * a.size and min(a.y1, b.y1) > max(a.y0, b.y0):
+                group[root(i)] = root(j)
+    blocks: dict[int, list[Line]] = {}
+    for i, column in enumerate(columns):
+        blocks.setdefault(root(i), []).append(column)
+    out = []
+    for block in blocks.values():
+        block.sort(key=lambda c: (-round((c.x0 + c.x1) / (2 * c.size)), -c.y1))
+        out.append(
+            Line(
+                min(c.x0 for c in block),
+                min(c.y0 for c in block),
+                max(c.x1 for c in block),
+                max(c.y1 for c in block),
+                "".join(c.text for c in block),
+                statistics.median(c.size for c in block),
+                sum(c.bold_chars for c in block),
+                sum(c.chars for c in block),
+                vertical=True,
+            )
+        )
+    return out
 
 
 def _merge_pieces(lines: list[Line]) -> list[Line]:
@@ -199,7 +296,7 @@ def _merge_pieces(lines: list[Line]) -> list[Line]:
     merged: list[Line] = []
     for line in lines:
         last = merged[-1] if merged else None
-        if last is not None and _same_line(last, line):
+        if last is not None and not (last.vertical or line.vertical) and _same_line(last, line):
             gap = line.x0 - last.x1
             last.text += (" " if gap > _SPACE_EM * line.size else "") + line.text
             last.chars += line.chars

@@ -40,6 +40,7 @@ REPEATED_SHARE = 0.6  # a band line on this share of pages is a running header/f
 CAPTION_RULE = re.compile(
     r"(?:(?<!拍)摄|供图|图片来源[:：].*|\(图\)|（图）)$|^(?:图为|▲|△|图[:：]|上图|下图)"
 )
+CAPTION_CHARS = 150  # at most this long, under a photo and ending in a credit: its caption
 _PAGE_NUMBER = re.compile(r"^[\W_]*(?:第?\s*\d+\s*[版页]?)[\W_]*$")
 # 「◎文／姜钦峰」, 「文/图 王芳」, 「记者 王小军 李明」, 「本报记者 王芳 通讯员 李明」
 BYLINE = re.compile(
@@ -246,6 +247,8 @@ def _repair_headline(text: str) -> str:
 
 
 def _role(line: Line, body_size: float, content: PageContent, headings: set[int]) -> Role:
+    if line.vertical:  # vertical text beside a photo: its caption
+        return "caption"
     if line.size >= HEADLINE_RATIO * body_size or id(line) in headings:
         return "headline"
     if line.size <= SMALL_RATIO * body_size:
@@ -319,7 +322,17 @@ def _leaf_blocks(
         previous = line
         after_subheading = subheading
     for block, first in zip(blocks, firsts, strict=True):
-        if len(block.lines) != 1 or block.role != "body":
+        if block.role != "body":
+            continue
+        if (
+            len(block.lines) >= 2
+            and len(block.text) <= CAPTION_CHARS
+            and _under_image(first, content.images)
+            and CAPTION_RULE.search(block.text)
+        ):
+            # a caption of several lines (or pieces of one) under its photo, credit last
+            block.role = "caption"
+        if len(block.lines) != 1:
             continue
         byline = _as_written(first.text)
         if CAPTION_RULE.search(block.lines[0]):

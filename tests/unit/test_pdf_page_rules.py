@@ -254,3 +254,55 @@ def test_a_flat_glyph_boxed_at_mid_height_stays_in_its_line() -> None:
     chars = [char(0, "标"), char(10.5, "示"), char(21, "一", 104.8, 105.6), char(31.5, "个")]
     chars.append(char(0, "下", 85.0, 95.5))
     assert [item.text for item in _lines(chars)] == ["标示一个", "下"]
+
+
+def test_vertical_text_is_read_down_its_columns_right_to_left() -> None:
+    """A photo caption set vertically (People's Daily): one character under the other,
+    the right column first; its credit spread to the foot of the left column. Read as
+    rows, the two columns would be joined across (「金韩惠国景总」)."""
+    from rag.components.pdf_chars import _Char, _lines
+
+    def column(x: float, text: str, top: float, step: float = 10.0) -> list[_Char]:
+        return [
+            _Char(c, x, top - i * step - 8, x + 8, top - i * step, 8.3, False)
+            for i, c in enumerate(text)
+        ]
+
+    chars = column(120, "一月五日下午，国家", 500) + column(108, "主席会见。", 500)
+    chars += column(108, "新华", 420) + column(108, "社摄", 395, step=18)
+    chars += [
+        _Char(c, 200 + 9 * i, 300, 208 + 9 * i, 308.3, 8.3, False) for i, c in enumerate("正文一行")
+    ]
+    lines = _lines(chars)
+    vertical = [item for item in lines if item.vertical]
+    assert [item.text for item in vertical] == ["一月五日下午，国家主席会见。新华社摄"]
+    assert [item.text for item in lines if not item.vertical] == ["正文一行"]
+
+
+def test_vertical_text_and_a_caption_in_pieces_under_a_photo_are_captions() -> None:
+    photo = Box(60, 600, 400, 760)
+    caption = line(60, 585, "1月5日上午，国家主席在人民大会堂会见来访的爱尔兰总理", width=340)
+    pieces = [line(60, 572, "马丁。", width=30), line(300, 572, "新华社记者 李响摄", width=100)]
+    vertical = Line(
+        410,
+        600,
+        420,
+        760,
+        "一月五日下午，国家主席同来访的总统举行会谈。新华社记者谢环驰摄",
+        10,
+        vertical=True,
+    )
+    body = [
+        line(60, 540, "新华社北京1月5日电（记者董雪）1月5日上午，国家主席在北京会见", width=400),
+        line(60, 526, "来华进行正式访问的爱尔兰总理马丁。", width=200),
+    ]
+    content = _page([caption, *pieces, vertical, *body])
+    content.images = [photo]
+    blocks, _, _ = page_blocks_of(content)
+    layout = assemble_articles(blocks)
+    (article,) = layout.articles
+    assert article.text.startswith("新华社北京1月5日电")
+    captions = [item.text for item in layout.set_aside if item.kind == "caption"]
+    assert len(captions) == 2
+    assert any(text.endswith("新华社记者李响摄") for text in captions)
+    assert any(text.endswith("谢环驰摄") for text in captions)
