@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rag.components.chinese_tokens import HAN, is_word
 from rag.components.page_layout import PageLayout, SetAside
-from rag.components.pdf_articles import Block, Role, assemble_articles
+from rag.components.pdf_articles import Block, Role, assemble_articles, join_lines
 from rag.components.pdf_chars import Box, Line, PageContent, read_page
 from rag.components.pdf_headings import centred_headings, is_subheading
 from rag.components.pdf_noise import beside, is_background, noise_kind
@@ -321,18 +321,9 @@ def _leaf_blocks(
         blocks[-1].bottom = line.y0
         previous = line
         after_subheading = subheading
+    blocks, firsts = _split_captions(blocks, firsts, content)
     for block, first in zip(blocks, firsts, strict=True):
-        if block.role != "body":
-            continue
-        if (
-            len(block.lines) >= 2
-            and len(block.text) <= CAPTION_CHARS
-            and _under_image(first, content.images)
-            and CAPTION_RULE.search(block.text)
-        ):
-            # a caption of several lines (or pieces of one) under its photo, credit last
-            block.role = "caption"
-        if len(block.lines) != 1:
+        if len(block.lines) != 1 or block.role != "body":
             continue
         byline = _as_written(first.text)
         if CAPTION_RULE.search(block.lines[0]):
@@ -347,6 +338,37 @@ def _leaf_blocks(
         if line.y0 > content.height * (1 - BAND) or line.y1 < content.height * BAND:
             blocks[0].band_key = re.sub(r"\d+", "#", blocks[0].lines[0])
     return blocks
+
+
+def _split_captions(
+    blocks: list[Block], firsts: list[Line], content: PageContent
+) -> tuple[list[Block], list[Line]]:
+    """A body block that opens under a photo with a few lines (or pieces of one) ending in
+    a credit (「…新华社记者 王芳 摄」): those lines are the photo's caption, the rest is body."""
+    out: list[Block] = []
+    out_firsts: list[Line] = []
+    for block, first in zip(blocks, firsts, strict=True):
+        out.append(block)
+        out_firsts.append(first)
+        if block.role != "body" or len(block.lines) < 2:
+            continue
+        if not _under_image(first, content.images):
+            continue
+        text = ""
+        for end, line in enumerate(block.lines, start=1):
+            text = join_lines(text, line)
+            if len(text) > CAPTION_CHARS:
+                break
+            if end >= 2 and CAPTION_RULE.search(text):
+                block.role = "caption"
+                if end < len(block.lines):
+                    rest = Block("body", block.page, block.lines[end:], block.new_paragraph[end:])
+                    rest.new_paragraph[0] = True
+                    block.lines, block.new_paragraph = block.lines[:end], block.new_paragraph[:end]
+                    out.append(rest)
+                    out_firsts.append(first)  # not read for body blocks of several lines
+                break
+    return out, out_firsts
 
 
 def _indented(lines: list[Line], i: int) -> bool:

@@ -25,7 +25,15 @@ from rag.errors import InputFileError
 
 PDF_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "pdf"
 SEED_TRUTH = Path(__file__).resolve().parents[1] / "fixtures" / "layout" / "seed000_truth.json"
-FIXTURES = ["two_columns", "four_columns", "two_pages", "justified", "seed000_columns", "magazine"]
+FIXTURES = [
+    "two_columns",
+    "four_columns",
+    "two_pages",
+    "justified",
+    "seed000_columns",
+    "magazine",
+    "front_page",
+]
 MIN_SIMILARITY = 0.98
 MB = 1_000_000
 
