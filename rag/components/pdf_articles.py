@@ -6,11 +6,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rag.components.page_layout import Article, PageLayout, SetAside
+from rag.components.page_layout import Article, PageLayout, SetAside, SetAsideKind
 from rag.components.text_repair import DATELINE, ends_sentence, join_pair
 
 Role = Literal["headline", "body", "caption", "furniture", "byline"]
 _SOURCE = re.compile(r"^(新华社|中新网|新华网|人民网|央视网|央广网|中国新闻网)")
+# A teaser (「导读」) or jump whose body is only the page it points to: 「第五版」, 「（下转第二版）」
+_PAGE_POINTER = re.compile(
+    r"^[（(]?(?:见|详见|下转|上接|转)?第?[一二三四五六七八九十\d]{1,3}版[）)]?$"
+)
+# What a newspaper's masthead and date box print: not an article.
+_MASTHEAD = re.compile(
+    r"连续出版物号|邮发代号|社出版|网址[:：]|今日\s*\d+\s*版|第\s*\d+\s*期|星期[一二三四五六日天]"
+    r"|[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年"
+)
+MASTHEAD_CHARS = 80  # a masthead piece is at most this long and states no sentence
 
 
 @dataclass
@@ -80,6 +90,19 @@ class _Draft:
         return Article(
             self.title, text, date, source.group(1) if source else "", byline=self.byline
         )
+
+
+def _not_an_article(draft: _Draft) -> SetAsideKind | None:
+    """A teaser whose body is only the page it points to (「导读」 boxes) is set aside as
+    other text; a short piece of a newspaper's masthead or date box (「人民日报社出版」,
+    「星期二乙巳年十一月十八」) as furniture."""
+    body = re.sub(r"\s+", "", "".join(draft.paragraphs))
+    if draft.title and _PAGE_POINTER.match(body):
+        return "other"
+    text = draft.title + body
+    if len(text) <= MASTHEAD_CHARS and not re.search("[。！？]", text) and _MASTHEAD.search(text):
+        return "furniture"
+    return None
 
 
 def _section_heading(above: Block | None, block: Block) -> bool:
@@ -153,6 +176,11 @@ def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = N
         previous = block
     layout = PageLayout(articles=[], set_aside=[SetAside("furniture", t) for t in furniture])
     for draft in drafts:
+        kind = _not_an_article(draft)
+        if kind:
+            pieces = [draft.title, *draft.paragraphs]
+            layout.set_aside.append(SetAside(kind, " ".join(p for p in pieces if p)))
+            continue
         if not draft.paragraphs:
             if draft.title:
                 layout.set_aside.append(SetAside("headline", draft.title))

@@ -306,3 +306,30 @@ def test_vertical_text_and_a_caption_in_pieces_under_a_photo_are_captions() -> N
     assert len(captions) == 2
     assert any(text.endswith("新华社记者李响摄") for text in captions)
     assert any(text.endswith("谢环驰摄") for text in captions)
+
+
+def test_a_teaser_and_the_masthead_are_not_articles() -> None:
+    """People's Daily's front page: the date box (「人民日报社出版」, 「星期二乙巳年十一月十八」)
+    and a 「导读」 box whose body is only the page it points to are set aside."""
+    story = "新华社北京1月5日电 1月5日，国家副主席韩正在北京会见加拿大前总理克雷蒂安。"
+    lines = [
+        line(60, 780, "人民日报社出版", width=70),
+        line(60, 766, "国内统一连续出版物号 CN 11-0065 代号1-1 第28304期 今日20版", width=300),
+        line(60, 700, "韩正会见加拿大前总理克雷蒂安", size=20, width=280),
+        line(60, 670, story, width=400),
+        line(60, 600, "坚持创新驱动，加紧培育壮大新动能", size=16, width=260),
+        line(60, 570, "第五版", width=30),
+    ]
+    blocks, _, _ = page_blocks_of(_page(lines))
+    layout = assemble_articles(blocks)
+    assert [a.title for a in layout.articles] == ["韩正会见加拿大前总理克雷蒂安"]
+    kinds = {(item.kind, item.text[:7]) for item in layout.set_aside}
+    assert ("furniture", "人民日报社出版") in kinds
+    assert ("other", "坚持创新驱动，") in kinds
+    # a short notice is still an article
+    notice = [
+        line(60, 700, "停水通知", size=20, width=80),
+        line(60, 670, "本周六凌晨两点至四点停水", width=130),
+    ]
+    blocks, _, _ = page_blocks_of(_page(notice))
+    assert [a.title for a in assemble_articles(blocks).articles] == ["停水通知"]
