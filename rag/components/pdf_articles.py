@@ -20,6 +20,7 @@ _MASTHEAD = re.compile(
     r"连续出版物号|邮发代号|社出版|网址[:：]|今日\s*\d+\s*版|第\s*\d+\s*期|星期[一二三四五六日天]"
     r"|[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年"
 )
+_JUMP = re.compile(r"\s*[（(](?:下转|上接|转|接)第?[一二三四五六七八九十\d]{1,3}版[）)]\s*")
 MASTHEAD_CHARS = 80  # a masthead piece is at most this long and states no sentence
 
 
@@ -191,6 +192,12 @@ def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = N
         article = draft.article((page_dates or {}).get(draft.page, ""))
         number = len(layout.articles)
         layout.articles.append(article)
+        # 「（下转第二版）」: where the story goes on, not its text
+        jumps = [j.strip() for j in _JUMP.findall(article.text)]
+        if jumps:
+            text = _JUMP.sub("", article.text)
+            article.text = "\n".join(p for p in text.split("\n") if p.strip())
+            layout.set_aside += [SetAside("furniture", jump, number) for jump in jumps]
         article.captions = draft.captions
         layout.set_aside += [SetAside("caption", c, number) for c in draft.captions]
     for caption in pending_captions:

@@ -333,3 +333,21 @@ def test_a_teaser_and_the_masthead_are_not_articles() -> None:
     ]
     blocks, _, _ = page_blocks_of(_page(notice))
     assert [a.title for a in assemble_articles(blocks).articles] == ["停水通知"]
+
+
+def test_a_jump_line_is_set_aside_not_kept_in_the_story() -> None:
+    lines = [
+        line(60, 700, "李强在广东调研时强调", size=20, width=200),
+        line(
+            60,
+            670,
+            "在佛山市，李强考察了广东美的厨房电器制造有限公司，参观数字化智能化生",
+            width=400,
+        ),
+        line(60, 656, "产线。 （下转第二版）", width=200),
+    ]
+    blocks, _, _ = page_blocks_of(_page(lines))
+    layout = assemble_articles(blocks)
+    (article,) = layout.articles
+    assert article.text.endswith("参观数字化智能化生产线。")
+    assert ("furniture", "（下转第二版）") in {(s.kind, s.text) for s in layout.set_aside}
