@@ -17,7 +17,10 @@ passage. Seven kinds of question want more than the span a small model copies:
   shortens (「广西壮族自治区南宁市第二中学」), where the model repeats the short one;
 - a question about a time wants the words that bound it: 「1990年代以后」, not 「1990年代」;
 - a yes-or-no question (「丙烯颜料溶于汽油吗？」) answered 「是」 wants the passage's words that
-  say so (「溶于汽油」): a bare 是 is found in any text and proves nothing.
+  say so (「溶于汽油」): a bare 是 is found in any text and proves nothing;
+- a question about what something does (「短叶水蜈蚣主治哪些问题？」) wants what the passage
+  writes after that verb (「主治感冒发热、疟疾、…等症」), where the model copies from a
+  sentence of the same passage that does not say it (the plant's other names).
 
 Every shape is cut from the passage text, so the answer stays verbatim.
 """
@@ -120,6 +123,50 @@ def list_end(text: str, start: int, end: int) -> int:
         if first < len(text) and text[first] == _ITEM_MARK:
             return list_end(text, introduced.end(), first)
     return end
+
+
+# The verb a question asks about, right before its 哪些/什么 (「主治哪些问题」): not a
+# copula or a helper (是什么, 有哪些, 叫什么, 能做什么).
+_PREDICATE = re.compile(r"([\u4e00-\u9fff]{2})(?:哪些|什么|何种|哪种)")
+_NOT_PREDICATE = set("是有的了在为和与及能可会要叫称做些么被把对")
+_CLAUSE_END = "，,；;。！？!?\n"
+
+
+def asked_verb(question: str) -> str:
+    """The verb before the question word; not the words a question opens with (「学校什么
+    时候…」: its subject) and not in a when-question (a time is found by other rules)."""
+    found = _PREDICATE.search(question)
+    if not found or found.start() == 0 or asks_when(question):
+        return ""
+    if set(found.group(1)) & _NOT_PREDICATE:
+        return ""
+    return found.group(1)
+
+
+def verb_objects(
+    question: str, texts: list[str], passage: int, start: int, end: int
+) -> list[tuple[int, int, int]]:
+    """Where the span [start, end) of `texts[passage]` stands in a sentence that does not
+    write the verb the question asks about: what the sentences that do write after it, to
+    the end of the clause (「感冒发热、疟疾、…等症」 after 「主治」), as (passage, start, end),
+    the span's own passage first. Empty where the span's own sentence says it."""
+    verb = asked_verb(question)
+    if not verb:
+        return []
+    begin, stop = sentence_bounds(texts[passage], start, end)
+    if verb in texts[passage][begin:stop]:
+        return []
+    found: list[tuple[int, int, int]] = []
+    order = [passage, *(i for i in range(len(texts)) if i != passage)]
+    for index in order:
+        text = texts[index]
+        for hit in re.finditer(re.escape(verb), text):
+            after = close = hit.end()
+            while close < len(text) and text[close] not in _CLAUSE_END:
+                close += 1
+            if close - after >= 2 and text[after].isalnum():
+                found.append((index, after, close))
+    return found
 
 
 def asks_when(question: str) -> bool:

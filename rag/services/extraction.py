@@ -28,6 +28,7 @@ from rag.services.answer_shape import (
     reason,
     statement,
     time_bounds,
+    verb_objects,
 )
 from rag.services.evidence import (
     chinese_numerals,
@@ -610,6 +611,17 @@ def extract_answer(
             key=lambda v: v.rank,
             reverse=True,
         )
+        if len(parts) == 1 and not told:
+            # 「主治哪些问题？」 answered from the sentence that names the plant, not the one
+            # that says what it treats: what that sentence writes after 主治 (in another
+            # passage only where that one is in scope).
+            first = verdicts[0].part
+            for moved in verb_objects(part, texts, first.passage, first.start, first.end):
+                loc = _Located(*moved)
+                verdict = _judge(part, asked, loc, passages, cited, min_metric_support, claim)
+                if not verdict.mismatch:
+                    verdicts = [verdict]
+                    break
         best, mismatch = verdicts[0].part, verdicts[0].mismatch
         if len(parts) == 1 and asks_several(part):
             best = _whole_list(best, passages)

@@ -15,6 +15,7 @@ from rag.services.answer_shape import (
     reason,
     statement,
     time_bounds,
+    verb_objects,
 )
 from rag.services.extraction import coordinated_parts, extract_answer
 
@@ -317,3 +318,38 @@ def test_of_several_labelled_lists_in_a_sentence_the_one_the_question_names_is_t
     # the list whose label the question names is kept
     top = extract_answer("获颁奖牌的十强企业有哪些？", "东湖信息科技有限公司", [passage], 0.34)
     assert [p.answer for p in top.parts] == ["东湖信息科技有限公司、西山文娱、南岭钢琴等"]
+
+
+HERB = (
+    "短叶水蜈蚣",
+    "短叶水蜈蚣（学名：），别名无头土香、无头香、白香附、散寒草、金钮草，是莎草科水蜈蚣属的植物。"
+    "中医上以全草入药，性平、味辛，功能发汗退热、消肿解毒，主治感冒发热、疟疾、痢疾、皮肤瘙痒、"
+    "蛇虫咬伤等症；近用于乳糜尿。",
+    "",
+)
+
+
+def test_an_answer_from_a_sentence_without_the_asked_verb_moves_to_the_one_with_it() -> None:
+    """「主治哪些问题？」 answered with the plant's other names (the model read the sentence
+    that names it): what the passage writes after 主治, in the sentence that says it."""
+    question = "短叶水蜈蚣主治哪些问题？"
+    (part,) = extract_answer(question, "无头香", [HERB], 0.5).parts
+    assert part.answer == "感冒发热、疟疾、痢疾、皮肤瘙痒、蛇虫咬伤等症"
+    assert HERB[1][part.quote_start : part.quote_end].startswith("中医上以全草入药")
+    # a span in the sentence that says 主治 stays where it is (and gets its whole list)
+    (part,) = extract_answer(question, "疟疾", [HERB], 0.5).parts
+    assert part.answer.startswith("疟疾、痢疾")
+    # a question that asks for its names is answered from the names
+    (part,) = extract_answer("短叶水蜈蚣有哪些别名？", "无头香", [HERB], 0.5).parts
+    assert part.answer.startswith("无头香、白香附")
+    # 是/有/叫 before the question word are not verbs to look for
+    assert verb_objects("短叶水蜈蚣是什么？", [HERB[1]], 0, 0, 5) == []
+    assert verb_objects("短叶水蜈蚣有哪些特点？", [HERB[1]], 0, 0, 5) == []
+    # nor the words a question opens with, nor a when-question
+    school = "学校于2005年获“中国百强中学”称号。在南宁市内有两个校区。"
+    assert verb_objects("学校什么时候获“中国百强中学”称号？", [school], 0, 2, 7) == []
+    # from a passage about another plant, to the one the question names
+    other = ("蓍", "蓍是菊科蓍属的植物。全草可以入药，用于医治风湿痛。有助于治疗黏液。", "")
+    herb = ("天门冬", "天门冬是天门冬科天门冬属的植物。归肺，肾经。治疗滋肾、虚劳、气喘等症。", "")
+    (part,) = extract_answer("天门冬能治疗哪些问题？", "风湿痛", [other, herb], 0.5).parts
+    assert part.answer == "滋肾、虚劳、气喘等症"
