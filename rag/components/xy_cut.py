@@ -19,6 +19,10 @@ class HasBox(Protocol):
 
 T = TypeVar("T", bound=HasBox)
 
+# Flow order compares every pair of boxes with every other box (cubic): a region with more
+# boxes than this (a dense table no cut parts) keeps row order.
+FLOW_MAX = 200
+
 
 def xy_cut(boxes: Sequence[T], min_col_gap: float, min_row_gap: float) -> list[list[T]]:
     """Groups of boxes in reading order; each group is one column piece, top to bottom.
@@ -38,7 +42,7 @@ def xy_cut(boxes: Sequence[T], min_col_gap: float, min_row_gap: float) -> list[l
     if len(rows) > 1:
         parts = _join_columnar(rows, min_col_gap)
         return [leaf for part in parts for leaf in xy_cut(part, min_col_gap, min_row_gap)]
-    if _side_by_side_text(boxes, min_col_gap):
+    if len(boxes) <= FLOW_MAX and _side_by_side_text(boxes, min_col_gap):
         return _flow_order(boxes)
     return [_rows_in_order(boxes)]
 
@@ -64,11 +68,12 @@ def _flow_order(boxes: Sequence[T]) -> list[list[T]]:
     it on its row, so that each piece is one column's run of lines."""
     n = len(boxes)
     mid = [(b.y0 + b.y1) / 2 for b in boxes]
+    above = [_just_above(b, boxes) for b in boxes]
     after: list[set[int]] = [set() for _ in range(n)]
     waiting = [0] * n
     for i in range(n):
         for j in range(n):
-            if i != j and _before(i, j, boxes, mid):
+            if i != j and _before(i, j, boxes, mid, above[j]):
                 after[i].add(j)
                 waiting[j] += 1
     ready = [i for i in range(n) if waiting[i] == 0]
@@ -96,7 +101,10 @@ def _flow_order(boxes: Sequence[T]) -> list[list[T]]:
     return pieces
 
 
-def _before(i: int, j: int, boxes: Sequence[HasBox], mid: list[float]) -> bool:
+def _before(
+    i: int, j: int, boxes: Sequence[HasBox], mid: list[float], above: HasBox | None
+) -> bool:
+    """Box i is read before box j; `above` is what `_just_above` gives for box j."""
     a, b = boxes[i], boxes[j]
     if min(a.x1, b.x1) - max(a.x0, b.x0) > 0:
         return mid[i] > mid[j] and not _same_row(a, b)
@@ -111,7 +119,6 @@ def _before(i: int, j: int, boxes: Sequence[HasBox], mid: list[float]) -> bool:
         return False
     # `b` hangs under a line that reaches over `a` (a caption's credit set apart at the
     # right end of its last row): that line, not `b`'s own place, says where `b` goes.
-    above = _just_above(b, boxes)
     return above is None or min(a.x1, above.x1) <= max(a.x0, above.x0)
 
 
