@@ -278,7 +278,7 @@ def _leaf_blocks(
     A sub-heading (a short bold line where the body is not bold) is a paragraph of its own."""
     right = max(line.x1 for line in lines)
     blocks: list[Block] = []
-    firsts: list[Line] = []  # each block's first line, as pdf_chars read it
+    members: list[list[Line]] = []  # each block's lines, as pdf_chars read them
     previous: Line | None = None
     after_subheading = False
     for i, line in enumerate(lines):
@@ -302,6 +302,7 @@ def _leaf_blocks(
         )
         if blocks and blocks[-1].role == role:
             blocks[-1].lines.append(text)
+            members[-1].append(line)
             blocks[-1].new_paragraph.append(
                 indented or short_before or subheading or after_subheading
             )
@@ -317,12 +318,12 @@ def _leaf_blocks(
                     subheading=subheading,
                 )
             )
-            firsts.append(line)
+            members.append([line])
         blocks[-1].bottom = line.y0
         previous = line
         after_subheading = subheading
-    blocks, firsts = _split_captions(blocks, firsts, content)
-    for block, first in zip(blocks, firsts, strict=True):
+    blocks, members = _split_captions(blocks, members, content)
+    for block, first in zip(blocks, (m[0] for m in members), strict=True):
         if len(block.lines) != 1 or block.role != "body":
             continue
         byline = _as_written(first.text)
@@ -341,18 +342,18 @@ def _leaf_blocks(
 
 
 def _split_captions(
-    blocks: list[Block], firsts: list[Line], content: PageContent
-) -> tuple[list[Block], list[Line]]:
+    blocks: list[Block], members: list[list[Line]], content: PageContent
+) -> tuple[list[Block], list[list[Line]]]:
     """A body block that opens under a photo with a few lines (or pieces of one) ending in
     a credit (「…新华社记者 王芳 摄」): those lines are the photo's caption, the rest is body."""
     out: list[Block] = []
-    out_firsts: list[Line] = []
-    for block, first in zip(blocks, firsts, strict=True):
+    out_members: list[list[Line]] = []
+    for block, lines in zip(blocks, members, strict=True):
         out.append(block)
-        out_firsts.append(first)
+        out_members.append(lines)
         if block.role != "body" or len(block.lines) < 2:
             continue
-        if not _under_image(first, content.images):
+        if not _under_image(lines[0], content.images):
             continue
         text = ""
         for end, line in enumerate(block.lines, start=1):
@@ -365,10 +366,11 @@ def _split_captions(
                     rest = Block("body", block.page, block.lines[end:], block.new_paragraph[end:])
                     rest.new_paragraph[0] = True
                     block.lines, block.new_paragraph = block.lines[:end], block.new_paragraph[:end]
+                    out_members[-1] = lines[:end]
                     out.append(rest)
-                    out_firsts.append(first)  # not read for body blocks of several lines
+                    out_members.append(lines[end:])
                 break
-    return out, out_firsts
+    return out, out_members
 
 
 def _indented(lines: list[Line], i: int) -> bool:
