@@ -1,7 +1,7 @@
 """How far an answer span reaches, from what the question asks for.
 
 The model reads a window of each passage and copies a span; the checks read the whole
-passage. Seven kinds of question want more than the span a small model copies:
+passage. Eight kinds of question want more than the span a small model copies:
 
 - a question that asks for several things (「分布在哪些地区？」) wants the whole list the
   span is part of: 「越南、老挝、…、广东等地」, not its first items (nor the items that fitted
@@ -20,7 +20,7 @@ passage. Seven kinds of question want more than the span a small model copies:
   say so (「溶于汽油」): a bare 是 is found in any text and proves nothing;
 - a question about what something does (「短叶水蜈蚣主治哪些问题？」) wants what the passage
   writes after that verb (「主治感冒发热、疟疾、…等症」), where the model copies from a
-  sentence of the same passage that does not say it (the plant's other names).
+  sentence that does not say it (the plant's other names, or a passage about another one).
 
 Every shape is cut from the passage text, so the answer stays verbatim.
 """
