@@ -1,7 +1,7 @@
 """How far an answer span reaches, from what the question asks for.
 
 The model reads a window of each passage and copies a span; the checks read the whole
-passage. Eight kinds of question want more than the span a small model copies:
+passage. Nine kinds of question want more than the span a small model copies:
 
 - a question that asks for several things (「分布在哪些地区？」) wants the whole list the
   span is part of: 「越南、老挝、…、广东等地」, not its first items (nor the items that fitted
@@ -20,7 +20,8 @@ passage. Eight kinds of question want more than the span a small model copies:
   say so (「溶于汽油」): a bare 是 is found in any text and proves nothing;
 - a question about what something does (「短叶水蜈蚣主治哪些问题？」) wants what the passage
   writes after that verb (「主治感冒发热、疟疾、…等症」), where the model copies from a
-  sentence that does not say it (the plant's other names, or a passage about another one).
+  sentence that does not say it (the plant's other names, or a passage about another one);
+- a where-question wants the place whole: 「黑龙江省哈尔滨市红军街50号」, not 「哈尔滨市」.
 
 Every shape is cut from the passage text, so the answer stays verbatim.
 """
@@ -167,6 +168,36 @@ def verb_objects(
             if close - after >= 2 and text[after].isalnum():
                 found.append((index, after, close))
     return found
+
+
+_WHERE = re.compile(r"哪里|哪儿|何处|何地|在哪|什么地方|出生地|籍贯")
+# An address's street part after a place: 「红军街50号」, 「中山路1号」
+_STREET = re.compile(r"[\u4e00-\u9fff]{1,6}(?:路|街|大道|巷|胡同)(?:\d+号)?")
+
+
+def asks_where(question: str) -> bool:
+    return bool(_WHERE.search(question))
+
+
+def place_extent(text: str, start: int, end: int) -> tuple[int, int]:
+    """A place with the places that contain it written right before it and the street
+    after it: 「黑龙江省哈尔滨市红军街50号」, not 「哈尔滨市」; 「台湾台北市」, not 「台北市」.
+    The span itself when it is not a place name (jieba's ns, or a word ending in 省/市/县/州)."""
+    from rag.components.chinese_tokens import place_words
+
+    if not place_words(text[start:end]):
+        return start, end
+    begin, stop = sentence_bounds(text, start, end)
+    head = text[begin:start]
+    while True:
+        before = place_words(head[-6:])
+        outer = next((p for p in before if head.endswith(p)), "")
+        if not outer:
+            break
+        head = head[: -len(outer)]
+        start -= len(outer)
+    street = _STREET.match(text, end, stop)
+    return start, street.end() if street else end
 
 
 def asks_when(question: str) -> bool:

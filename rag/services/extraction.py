@@ -18,6 +18,7 @@ from rag.services.answer_shape import (
     asks_reason,
     asks_several,
     asks_when,
+    asks_where,
     asks_yes_no,
     defined_term,
     definition,
@@ -25,6 +26,7 @@ from rag.services.answer_shape import (
     labelled_list,
     list_end,
     only_yes_no,
+    place_extent,
     reason,
     statement,
     time_bounds,
@@ -477,6 +479,12 @@ def _whole_list(part: ExtractedPart, passages: list[PassageText]) -> ExtractedPa
     return _respan(part, passages, start, end)
 
 
+def _whole_place(part: ExtractedPart, passages: list[PassageText]) -> ExtractedPart:
+    """A place with the places that contain it and its street (「黑龙江省哈尔滨市红军街50号」)."""
+    start, end = place_extent(passages[part.passage][1], part.start, part.end)
+    return _respan(part, passages, max(start, part.quote_start), min(end, part.quote_end))
+
+
 def _bounded_time(part: ExtractedPart, passages: list[PassageText]) -> ExtractedPart:
     """A time with the words that bound it (「1990年代以后」), still inside its sentence."""
     start, end = time_bounds(passages[part.passage][1], part.start, part.end)
@@ -627,6 +635,8 @@ def extract_answer(
             best = _whole_list(best, passages)
         if asks_when(part):
             best = _bounded_time(best, passages)
+        if asks_where(part):
+            best = _whole_place(best, passages)
         if mismatch:
             rejections.append(mismatch)
             if result.near_miss is None:

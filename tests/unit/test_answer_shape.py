@@ -353,3 +353,23 @@ def test_an_answer_from_a_sentence_without_the_asked_verb_moves_to_the_one_with_
     herb = ("天门冬", "天门冬是天门冬科天门冬属的植物。归肺，肾经。治疗滋肾、虚劳、气喘等症。", "")
     (part,) = extract_answer("天门冬能治疗哪些问题？", "风湿痛", [other, herb], 0.5).parts
     assert part.answer == "滋肾、虚劳、气喘等症"
+
+
+def test_a_where_question_gets_the_whole_place_with_its_street() -> None:
+    museum = (
+        "黑龙江省博物馆",
+        "黑龙江省博物馆是中国省级综合性博物馆，位于黑龙江省哈尔滨市红军街50号。",
+        "",
+    )
+    singer = (
+        "蔡敏",
+        "蔡敏（），籍贯湖北云梦大山乡人，出生地于台湾台北市，台湾三大女高音之一。",
+        "",
+    )
+    (part,) = extract_answer("黑龙江省博物馆在哪？", "哈尔滨市", [museum], 0.5).parts
+    assert part.answer == "黑龙江省哈尔滨市红军街50号"
+    (part,) = extract_answer("蔡敏的出生地在哪里？", "台北市", [singer], 0.5).parts
+    assert part.answer == "台湾台北市"
+    # not a where-question, or not a place: the span as it is
+    (part,) = extract_answer("黑龙江省博物馆是什么？", "中国省级综合性博物馆", [museum], 0.5).parts
+    assert part.answer == "中国省级综合性博物馆"
