@@ -151,10 +151,12 @@ def passage_of(metadata: Mapping[str, Any]) -> str:
 
 
 def sample_questions(questions: Sequence[Question], n: int, seed: int) -> list[Question]:
-    """A seeded shuffle cut to n, so a smaller sample is a prefix of a larger one."""
+    """A seeded shuffle cut to n, so a smaller sample is a prefix of a larger one. The trial
+    set has two questions with no text (TRIAL_776_QUERY_4, TRIAL_20_QUERY_0): they cannot be
+    asked and are passed over (a sample without them is the same as before)."""
     order = list(range(len(questions)))
     random.Random(seed).shuffle(order)
-    return [questions[i] for i in order[:n]]
+    return [questions[i] for i in order if questions[i].text.strip()][:n]
 
 
 # -- ingest --------------------------------------------------------------------------------

@@ -317,3 +317,14 @@ def test_a_whole_run_on_fake_models_writes_every_part_of_the_report(
 
     # --render gives back the same tables from the saved report
     assert main(["--render", str(out)]) == 0
+
+
+def test_a_question_with_no_text_is_passed_over_in_the_sample() -> None:
+    questions = _questions(40)
+    full = sample_questions(questions, 40, seed=7)
+    blank = full[3]
+    questions[questions.index(blank)] = Question(blank.query_id, blank.passage_id, " ", [])
+    picked = sample_questions(questions, 10, seed=7)
+    assert len(picked) == 10
+    assert all(q.text.strip() for q in picked)
+    assert picked == [q for q in full if q is not blank][:10]
