@@ -235,7 +235,8 @@ def question_scope(part: str, whole: str = "", documents: str = "") -> QuestionS
         period_words=tuple(period_words(whole)),
         places=places,
         unit_family=family,
-        forecast=bool(re.search(r"预计|计划|目标|将", whole)),
+        # 「何时开始规划兴建的？」 asks about the plan itself: a planned date answers it.
+        forecast=bool(re.search(r"预计|计划|规划|目标|力争|有望|将", whole)),
         metric_terms=tuple(metric),
         names=tuple(n for n in _names(part) if not any(n in p or p in n for p in places)),
         ranks=tuple(next(g for g in m.groups() if g) for m in _RANK.finditer(part)),

@@ -114,6 +114,11 @@ def test_scope_near_misses_are_rejected_with_the_reason(
     assert normalise(result.near_miss.answer) in normalise(reply)
 
 
+def test_a_question_about_the_plan_itself_takes_the_planned_figure() -> None:
+    # 「何时开始规划兴建的？」: the question names the plan, so a planned figure answers it
+    assert _extract("2025年规划建成多少座智能温室大棚？", "78座").parts
+
+
 def test_replies_without_an_answer_are_not_accepted() -> None:
     assert _extract("克州1-9月外贸进出口总额", "[1]").parts == []
     assert _extract("克州1-9月外贸进出口总额", "资料编号：[1]").parts == []
