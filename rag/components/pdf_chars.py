@@ -208,18 +208,7 @@ def _vertical_text(lines: list[Line]) -> list[Line]:
 
     def close_run() -> None:
         if len(run) >= VERTICAL_RUN:
-            column = Line(
-                min(p.x0 for p in run),
-                run[-1].y0,
-                max(p.x1 for p in run),
-                run[0].y1,
-                "".join(p.text for p in run),
-                statistics.median(p.size for p in run),
-                sum(p.bold_chars for p in run),
-                len(run),
-                vertical=True,
-            )
-            columns.append(column)
+            columns.append(_vertical_line(run))
         else:
             out.extend(run)
         run.clear()
@@ -271,23 +260,25 @@ def _vertical_blocks(columns: list[Line]) -> list[Line]:
     blocks: dict[int, list[Line]] = {}
     for i, column in enumerate(columns):
         blocks.setdefault(root(i), []).append(column)
-    out = []
     for block in blocks.values():
         block.sort(key=lambda c: (-round((c.x0 + c.x1) / (2 * c.size)), -c.y1))
-        out.append(
-            Line(
-                min(c.x0 for c in block),
-                min(c.y0 for c in block),
-                max(c.x1 for c in block),
-                max(c.y1 for c in block),
-                "".join(c.text for c in block),
-                statistics.median(c.size for c in block),
-                sum(c.bold_chars for c in block),
-                sum(c.chars for c in block),
-                vertical=True,
-            )
-        )
-    return out
+    return [_vertical_line(block) for block in blocks.values()]
+
+
+def _vertical_line(pieces: list[Line]) -> Line:
+    """One vertical line of `pieces` in reading order: their text joined, their boxes'
+    union, their median size."""
+    return Line(
+        min(p.x0 for p in pieces),
+        min(p.y0 for p in pieces),
+        max(p.x1 for p in pieces),
+        max(p.y1 for p in pieces),
+        "".join(p.text for p in pieces),
+        statistics.median(p.size for p in pieces),
+        sum(p.bold_chars for p in pieces),
+        sum(p.chars for p in pieces),
+        vertical=True,
+    )
 
 
 def _merge_pieces(lines: list[Line]) -> list[Line]:

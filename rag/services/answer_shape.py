@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-from rag.components.chinese_tokens import search_tokens
+from rag.components.chinese_tokens import place_words, search_tokens
 from rag.services.evidence import find_all, normalise, positional_numeral, sentence_bounds
 from rag.services.passage_window import bigrams, rarity
 
@@ -183,8 +183,6 @@ def place_extent(text: str, start: int, end: int) -> tuple[int, int]:
     """A place with the places that contain it written right before it and the street
     after it: 「黑龙江省哈尔滨市红军街50号」, not 「哈尔滨市」; 「台湾台北市」, not 「台北市」.
     The span itself when it is not a place name (jieba's ns, or a word ending in 省/市/县/州)."""
-    from rag.components.chinese_tokens import place_words
-
     if not place_words(text[start:end]):
         return start, end
     begin, stop = sentence_bounds(text, start, end)

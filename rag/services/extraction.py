@@ -11,6 +11,7 @@ time, place or figure that its evidence does not.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from rag.services.answer_shape import (
@@ -479,15 +480,14 @@ def _whole_list(part: ExtractedPart, passages: list[PassageText]) -> ExtractedPa
     return _respan(part, passages, start, end)
 
 
-def _whole_place(part: ExtractedPart, passages: list[PassageText]) -> ExtractedPart:
-    """A place with the places that contain it and its street (「黑龙江省哈尔滨市红军街50号」)."""
-    start, end = place_extent(passages[part.passage][1], part.start, part.end)
-    return _respan(part, passages, max(start, part.quote_start), min(end, part.quote_end))
-
-
-def _bounded_time(part: ExtractedPart, passages: list[PassageText]) -> ExtractedPart:
-    """A time with the words that bound it (「1990年代以后」), still inside its sentence."""
-    start, end = time_bounds(passages[part.passage][1], part.start, part.end)
+def _within_quote(
+    part: ExtractedPart,
+    passages: list[PassageText],
+    extent: Callable[[str, int, int], tuple[int, int]],
+) -> ExtractedPart:
+    """The part widened by `extent` (`time_bounds`: 「1990年代以后」; `place_extent`:
+    「黑龙江省哈尔滨市红军街50号」), still inside its quote."""
+    start, end = extent(passages[part.passage][1], part.start, part.end)
     return _respan(part, passages, max(start, part.quote_start), min(end, part.quote_end))
 
 
@@ -634,9 +634,9 @@ def extract_answer(
         if len(parts) == 1 and asks_several(part):
             best = _whole_list(best, passages)
         if asks_when(part):
-            best = _bounded_time(best, passages)
+            best = _within_quote(best, passages, time_bounds)
         if asks_where(part):
-            best = _whole_place(best, passages)
+            best = _within_quote(best, passages, place_extent)
         if mismatch:
             rejections.append(mismatch)
             if result.near_miss is None:
