@@ -21,10 +21,13 @@ _CLOSERS = "”’」』）)】》\"'"
 _CLAUSE_END = "；;"
 # The unit written right after a figure: 「107.37」 → 「107.37亿元」, 「4」 → 「4分钟」.
 _UNIT_AFTER = re.compile(
-    r"\s*(?:%|‰|℃|[万亿千百十]{0,2}(?:美元|欧元|英镑|元|吨|千瓦时|千瓦|瓦|平方公里|平方米|千米|公里|米|"
-    r"分钟|小时|秒|个|座|项|家|人次|人|辆|台|亩|户|名|次|倍|天|年|岁|届|场|部|集|首|本|张|件|位|所|种|条|只|头|"
-    r"斤|克|升|度)|[万亿千百])"
+    r"\s*(?:%|‰|℃|[万亿千百十]{0,2}(?:美元|欧元|英镑|日元|日圆|港元|港币|韩元|越南盾|元|吨|千瓦时|千瓦|瓦|"
+    r"平方公里|平方米|立方米|公顷|千米|公里|厘米|毫米|公分|英里|英尺|英寸|海里|光年|米|"
+    r"分钟|小时|秒|个月|周|个|座|项|家|人次|人|辆|台|亩|户|名|次|倍|天|年|岁|届|场|部|集|首|本|张|件|位|所|种|条|只|头|"
+    r"公斤|毫克|斤|克|毫升|升|度)|[万亿千百])"
 )
+# The start of a range written before a figure: 「15至20厘米」 holds 「20厘米」.
+_RANGE_BEFORE = re.compile(r"\d+(?:\.\d+)?\s*(?:至|到|~|～|-|–|—)\s*$")
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,15 @@ def with_unit(text: str, start: int, end: int) -> int:
         return end
     match = _UNIT_AFTER.match(text, end)
     return match.end() if match and match.group(0).strip() else end
+
+
+def range_start(text: str, start: int) -> int:
+    """The start of the range a figure at `start` closes (「15至20厘米」 for 「20厘米」), else
+    `start`."""
+    if start >= len(text) or not text[start].isdigit():
+        return start
+    match = _RANGE_BEFORE.search(text[max(0, start - 16) : start])
+    return start - (len(match.string) - match.start()) if match else start
 
 
 def longest_common_run(span: str, text: str) -> tuple[int, int, int]:

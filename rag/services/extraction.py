@@ -43,6 +43,7 @@ from rag.services.evidence import (
     phrase_bounds,
     positional_numeral,
     previous_sentence,
+    range_start,
     sentence_bounds,
     with_unit,
 )
@@ -325,7 +326,7 @@ def _locate(span: str, question: str, passages: list[PassageText]) -> list[_Loca
     candidates += [chinese_numerals(c) for c in candidates if not c.isdigit()]
     for candidate in filter(None, candidates):
         hits = [
-            _Located(i, a, with_unit(text, a, b))
+            _Located(i, range_start(text, a), with_unit(text, a, b))
             for i, (_, text, _) in enumerate(passages)
             for a, b in find_all(candidate, text)
         ]

@@ -104,6 +104,9 @@ class QuestionScope:
     # Names of people, organisations and other things the question asks about, not places
     # (`proper_names`): 「符泳」 in 「符泳中学就读于哪里？」.
     names: tuple[str, ...] = ()
+    # Figures the question quotes (「塔身高23.5米象征着什么？」): a sentence that writes
+    # them is about what the question asks, whatever words it uses (暗示 for 象征).
+    figures: tuple[str, ...] = ()
 
 
 @dataclass
@@ -174,6 +177,12 @@ _PLACE_POINTER = re.compile(
 
 
 _PLACE_SUFFIXES = ("市", "县", "州", "省")
+# A number the question quotes (not a year: 「2024年」 is its scope).
+# A number the question quotes with its unit (「23.5米」, not 「2024年」 or the 1 of 「1-9月」,
+# which are its scope), of two digits or more.
+_QUOTED_FIGURE = re.compile(
+    r"(?<![\d.A-Za-z])(?:\d{2,}(?:\.\d+)?|\d\.\d+)(?=\s*(?:%|[^\d\s年月日至到季度—~～，。？?、；;,.\-]))"
+)
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,4}")
 # 该市/本县 in an evidence sentence stand for the place the article names.
 _POINTER = re.compile(r"[该本全我此](?:省|市|县|州|区)")
@@ -182,6 +191,37 @@ _POINTER = re.compile(r"[该本全我此](?:省|市|县|州|区)")
 def places_in(text: str) -> list[str]:
     """Place names in `text`: what jieba tags as a place, and words ending in 省/市/县/州."""
     return [p for p in place_words(text) if not _PLACE_POINTER.match(p)]
+
+
+# A place word inside a longer name is the name's, not the question's scope: 「西贡商信银行」
+# and 「两西西里王室」 (an organisation word after it), 「林永康」 (a surname before it).
+_NAMED_BODY = (
+    "银行|公司|集团|王室|王朝|王国|家族|大学|学院|中学|小学|医院|车站|机场|俱乐部|协会|学会|"
+    "电视台|报社|博物馆|商会|教会|球会|足球队|乐团|剧院"
+)
+_BODY_AFTER = re.compile(rf"[\u4e00-\u9fffA-Za-z]{{0,4}}?(?:{_NAMED_BODY})")
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
+    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾"
+    "毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+# 「台湾地区」 is 台湾: a text that writes 台湾方面 writes the place.
+_AREA = "地区"
+
+
+def _in_a_name(place: str, question: str, documents: str) -> bool:
+    """Whether every mention of `place` in `question` is inside a longer name that
+    `documents` write too: a surname before it, or an organisation word after it."""
+    found = False
+    for m in re.finditer(re.escape(place), question):
+        before = question[m.start() - 1] if m.start() else ""
+        body = _BODY_AFTER.match(question, m.end())
+        person = before in _SURNAMES and f"{before}{place}" in documents
+        named = body is not None and question[m.start() : body.end()] in documents
+        if not (person or named):
+            return False
+        found = True
+    return found
 
 
 def unit_family(text: str) -> str:
@@ -201,6 +241,16 @@ def _names(part: str) -> list[str]:
     return names
 
 
+def _unglued(term: str, places: tuple[str, ...], question: str) -> str:
+    """A term jieba cut with a place's suffix glued to its front (「市是」 of 「冷湖市是何时设立
+    的？」, where the place is 冷湖): the term without it, '' when nothing is left but a
+    function word."""
+    if term[0] not in _PLACE_SUFFIXES or not any(f"{p}{term}" in question for p in places):
+        return term
+    rest = term[1:]
+    return "" if len(rest) < 2 else rest
+
+
 def question_scope(part: str, whole: str = "", documents: str = "") -> QuestionScope:
     """The scope of one part of a question: time and place from the whole question (「2024年
     克州外贸总额是多少，增长多少」: the second part is about 2024 克州 too), the unit and the
@@ -212,7 +262,10 @@ def question_scope(part: str, whole: str = "", documents: str = "") -> QuestionS
     if not family and _ASKED_SHARE.search(part):
         family = "percent"
     periods = periods_in(whole)
-    places = tuple(places_in(whole))
+    places = tuple(
+        p[: -len(_AREA)] if p.endswith(_AREA) and len(p) > len(_AREA) + 1 else p
+        for p in places_in(whole)
+    )
     if documents:
         places += tuple(
             t
@@ -221,13 +274,17 @@ def question_scope(part: str, whole: str = "", documents: str = "") -> QuestionS
             and t not in places
             and any(f"{t}{suffix}" in documents for suffix in _PLACE_SUFFIXES)
         )
+    # A place inside a name (西贡 of 西贡商信银行) is a name: the article must write it.
+    in_names = tuple(p for p in places if _in_a_name(p, whole, documents))
+    places = tuple(p for p in places if p not in in_names)
     metric = [
         t
-        for t in content_terms(part)
-        if not _SCOPE_WORDS.search(t)
+        for t in (_unglued(t, places, whole) for t in content_terms(part))
+        if len(t) > 1
+        and not _SCOPE_WORDS.search(t)
         and not _UNIT_WORD.fullmatch(t)
         and not _NAME_FORM.match(t)
-        and not any(t in p or p in t for p in places)
+        and not any(t in p or p in t for p in places + in_names)
     ]
     return QuestionScope(
         years=frozenset(years_in(whole)),
@@ -238,8 +295,12 @@ def question_scope(part: str, whole: str = "", documents: str = "") -> QuestionS
         # 「何时开始规划兴建的？」 asks about the plan itself: a planned date answers it.
         forecast=bool(re.search(r"预计|计划|规划|目标|力争|有望|将", whole)),
         metric_terms=tuple(metric),
-        names=tuple(n for n in _names(part) if not any(n in p or p in n for p in places)),
+        names=tuple(n for n in _names(part) if not any(n in p or p in n for p in places))
+        + in_names,
         ranks=tuple(next(g for g in m.groups() if g) for m in _RANK.finditer(part)),
+        figures=tuple(
+            m.group(0) for m in _QUOTED_FIGURE.finditer(part) if m.group(0) not in years_in(part)
+        ),
     )
 
 
@@ -334,12 +395,19 @@ def metric_support(asked: QuestionScope, texts: Iterable[str]) -> float:
     """Share of what the question asks about (its terms without scope words) in `texts`,
     each term weighted by its rarity: a passage that names 王家瑞 but says 任 where the
     question asks 担任…职务 supports it; one that shares only 担任 does not."""
-    if not asked.metric_terms:
-        return 1.0
     joined = "\n".join(texts).lower()
+    if not asked.metric_terms or (
+        asked.figures and all(re.search(_figure_pattern(f), joined) for f in asked.figures)
+    ):
+        return 1.0
     weights = {t: term_weight(t) for t in asked.metric_terms}
     found = sum(w * term_support(t, joined) for t, w in weights.items())
     return found / sum(weights.values())
+
+
+def _figure_pattern(figure: str) -> str:
+    """`figure` as a whole number: 23.5 not inside 123.5 or 23.51."""
+    return rf"(?<![\d.]){re.escape(figure)}(?![\d.]*\d)"
 
 
 def missing_names(asked: QuestionScope, article: str) -> list[str]:

@@ -406,3 +406,64 @@ def test_an_answer_from_an_article_that_does_not_name_the_asked_person_is_refuse
     result = extract_answer("祁玩是谁的妻子？", "伊丽莎·克伦", [wife], 0.34)
     assert not result.parts
     assert "does not name 祁玩" in result.reason
+
+
+def test_a_place_inside_a_name_is_the_names_not_the_questions_scope() -> None:
+    bank = (
+        "",
+        "西贡商信银行是越南的商业银行。该银行的总部位于胡志明市，成立时最初的注册资本为30亿越南盾。",
+        "",
+    )
+    question = "西贡商信银行成立初时的注册资本是多少？"
+    assert question_scope(question, documents=bank[1]).places == ()
+    assert "西贡" in question_scope(question, documents=bank[1]).names
+    result = extract_answer(question, "30亿越南盾", [bank], 0.34)
+    assert [p.answer for p in result.parts] == ["30亿越南盾"]
+    # a surname before it: 林永康 is a person
+    person = "林永康是香港个人资料私隐专员公署前副个人资料私隐专员。"
+    assert question_scope("林永康离职前，是做什么工作的？", documents=person).places == ()
+    # a place the documents only write on its own stays the question's scope
+    assert question_scope("克州外贸总额是多少？", documents="克州外贸进出口总额").places == (
+        "克州",
+    )
+    assert question_scope("西贡商信银行的总部在哪？", documents="胡志明市").places == ("西贡",)
+    # the bank's name with another city's bank is still a refusal: the article must name it
+    other = ("", "河内商业银行成立时的注册资本为50亿越南盾。", "")
+    assert not extract_answer(question, "50亿越南盾", [other], 0.34).parts
+
+
+def test_an_area_word_after_a_place_is_the_place() -> None:
+    assert question_scope("此品牌的台湾地区代理人是谁？").places == ("台湾",)
+    agent = ("", "台湾方面，2006年5月前是由EMI代理，目前由爱贝克思代理。", "")
+    result = extract_answer("目前，此品牌的台湾地区代理人是谁？", "爱贝克思", [agent], 0.34)
+    assert [p.answer for p in result.parts] == ["爱贝克思"]
+
+
+def test_a_figure_takes_the_range_it_closes_and_its_unit() -> None:
+    fruit = ("", "非洲猴面包树的果实长约15至20厘米。", "")
+    result = extract_answer("非洲的猴面包树果实的长度约是多少厘米？", "20", [fruit], 0.34)
+    assert [p.answer for p in result.parts] == ["15至20厘米"]
+    leaf = ("", "下部叶有长达3-4毫米的细柄。", "")
+    assert [p.answer for p in extract_answer("细柄多长？", "4", [leaf], 0.34).parts] == ["3-4毫米"]
+
+
+def test_a_place_suffix_jieba_glues_to_the_next_word_is_not_a_term() -> None:
+    # jieba cuts 冷湖/市是/何时/设立: 「市是」 is not what the question asks about
+    town = ("", "冷湖原为无人区，1954年发现石油后开始建设，1959年设立冷湖市，1964年降格为镇。", "")
+    scope = question_scope("冷湖市是何时设立的？", documents=town[1])
+    assert scope.places == ("冷湖",)
+    assert scope.metric_terms == ("设立",)
+    assert [p.answer for p in extract_answer("冷湖市是何时设立的？", "1959年", [town], 0.34).parts]
+
+
+def test_a_figure_the_question_quotes_ties_the_sentence_to_it() -> None:
+    tower = ("", "塔身为直立火箭形，高23.5米，暗示北回归线的纬度值，塔身连塔基共高30.4米。", "")
+    question = "塔身高23.5米象征着什么？"
+    assert question_scope(question).figures == ("23.5",)
+    result = extract_answer(question, "北回归线的纬度值", [tower], 0.34)
+    assert [p.answer for p in result.parts] == ["北回归线的纬度值"]
+    # another figure does not: 123.5 is not 23.5
+    other = ("", "塔身为直立火箭形，高123.5米，暗示北回归线的纬度值。", "")
+    assert not extract_answer(question, "北回归线的纬度值", [other], 0.34).parts
+    # a period's numbers are the question's scope, not a quoted figure
+    assert question_scope("克州2025年1-9月外贸总额是多少？").figures == ()
