@@ -38,7 +38,8 @@ from rag.services.passage_window import bigrams, rarity
 # several things, a plant's or a person's other names, and where something is or comes from
 # (「原产地在哪里？」: 「中国海南岛、越南、…及美洲等」; 「哪个国家」 asks for one).
 _ASKS_SEVERAL = re.compile(
-    r"哪些|哪几|有什么|包括什么|包含什么|有何|别名|别称|又称|又名|亦称|俗称|哪里|哪儿|何处|何地|在哪"
+    r"哪些|哪几|有什么|包括什么|包含什么|有何|别名|别称|又称|又名|亦称|俗称|又被称|也称|又叫|也叫|"
+    r"哪里|哪儿|何处|何地|在哪"
 )
 # Where one item of a list ends and the next begins; a list ends at a clause mark.
 _ITEM_MARK = "、"
@@ -47,6 +48,8 @@ _SENTENCE_END = "。！？!?\n"
 _OPEN, _CLOSE = "（(「『《“[【", "）)」』》”]】"
 # The end of a list's last item: 「等」「等人」「等地」.
 _CLOSES_LIST = re.compile(r"(?<![平同相高中初均对头一二三特上下何])等[人地国处省市县]?")
+# A list of two: the item after 及/和/与 (no longer than the first, or it is a clause).
+_AND_ONE_MORE = re.compile(r"[」』”》）)]?\s*(?:以及|及|和|与|或)")
 # After a list's head, the list it introduces: 「东亚地区，包括日本、朝鲜…」.
 _INTRODUCES = re.compile(r"[，,]?\s*(?:包括|例如|比如|譬如|如(?![果何今此同])|即|其中有)[:：]?")
 # 「何时」「什么时候」: a question about a time, and the words a text bounds a time with
@@ -118,6 +121,10 @@ def list_end(text: str, start: int, end: int) -> int:
         # 「…杨祐宁等人开始了模特儿的工作」: the list ends with its 等.
         closing = _CLOSES_LIST.search(text, last, stop)
         return max(end, closing.end()) if closing else stop
+    second = _AND_ONE_MORE.match(text, end)
+    if second and 0 < stop - second.end() <= 1.5 * (end - start):
+        # 「「旅游业务管理文凭课程」及「款待与旅游管理文凭课程」」: two items, no 、
+        return stop
     introduced = _INTRODUCES.match(text, stop)
     if introduced and stop - end <= 1:
         first = _item_end(text, introduced.end())
@@ -260,9 +267,12 @@ def as_count(span: str, question: str, texts: list[str]) -> str:
     if not asked or not _NUMBER.match(span):
         return span
     classifier = asked.group(1)
+    # Where a passage writes the number itself (「育有3名子女」), the count is looked for
+    # there: 「三个」 in another passage counts something else.
+    holding = [text for text in texts if find_all(span, text)] or texts
     for form in _count_forms(span):
         counted = f"{form}{classifier}"
-        if any(find_all(counted, text) for text in texts):
+        if any(find_all(counted, text) for text in holding):
             return counted
     # 「36」 copied from 「分成两类：36枚…；与64枚…」: the number counts something else; the
     # count its sentence states with the classifier, when it states one.

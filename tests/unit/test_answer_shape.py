@@ -373,3 +373,19 @@ def test_a_where_question_gets_the_whole_place_with_its_street() -> None:
     # not a where-question, or not a place: the span as it is
     (part,) = extract_answer("黑龙江省博物馆是什么？", "中国省级综合性博物馆", [museum], 0.5).parts
     assert part.answer == "中国省级综合性博物馆"
+
+
+def test_a_count_is_looked_for_where_the_number_itself_is_written() -> None:
+    texts = ["故事围绕著三个为一位侦探工作的女孩。", "林永康已婚，育有3名子女。"]
+    assert as_count("3", "林永康有几个孩子？", texts) == "3"  # not another passage's 三个
+    assert as_count("3", "有几个女孩？", texts[:1]) == "三个"  # no passage writes 3 itself
+
+
+def test_a_list_of_two_joined_by_and_is_taken_whole_but_not_a_clause() -> None:
+    text = "分别是「旅游业务管理（航空及邮轮）文凭课程」及「款待与旅游管理文凭课程」。"
+    assert _list(text, "旅游业务管理", "文凭课程") == (
+        "旅游业务管理（航空及邮轮）文凭课程」及「款待与旅游管理文凭课程」"
+    )
+    text = "发起人是张三和李四共同创办的研究会，成立于1990年。"
+    assert _list(text, "张三", "张三") == "张三"  # what follows 和 is a clause, not an item
+    assert asks_several("龙胆又被称之为什么？")
