@@ -188,6 +188,15 @@ def place_words(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+_QUOTED = re.compile(r"[「“『《\"]([^」”』》\"]{2,30})[」”』》\"]")
+
+
+def quoted_terms(question: str) -> list[str]:
+    """What the question puts in quotes or title marks (「碧草如茵」, 《鳄鱼泪》): words it
+    takes from the text, as much a sign of the passage it is about as a name."""
+    return [m.group(1).lower() for m in _QUOTED.finditer(question)]
+
+
 def unknown_words(question: str) -> list[str]:
     """Words of the question that jieba's dictionary does not know: mostly names
     (李若岚, 天门冬), the strongest sign that a passage holding them is about the question."""

@@ -11,7 +11,7 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 from llama_index.core.schema import NodeWithScore
 
-from rag.components.chinese_tokens import unknown_words
+from rag.components.chinese_tokens import quoted_terms, unknown_words
 from rag.components.prompts import ChatPrompt
 from rag.errors import IndexMissingError
 from rag.services.conversation import standalone_question
@@ -223,7 +223,7 @@ class AnswerService:
         )
         # A passage that holds a name the question asks about (李若岚) is worth asking the
         # model about even when the passage as a whole is far from the question.
-        names = unknown_words(question)
+        names = unknown_words(question) + quoted_terms(question)
         named = any(n in h.node.get_content().lower() for n in names for h in hits)
         if not hits or (best < self.settings.retrieval.min_dense_similarity and not named):
             answer = self._refuse(

@@ -199,6 +199,10 @@ def test_weak_retrieval_is_refused_without_asking_the_llm(
     answer = svc.answer("李若岚在哪个单位担任什么职务？")
     assert len(llm.calls) == 1
     assert answer.short_answer == "广州市文化广电旅游局总工程师"
+    # So is one that writes what the question quotes, though jieba knows the words.
+    llm.queue("文档中没有找到这个问题的答案。")
+    svc.answer("「金字招牌」指的是什么？")
+    assert len(llm.calls) == 2
 
 
 def test_asking_an_empty_index_says_what_to_do(test_settings: Settings) -> None:
