@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-from rag.components.chinese_tokens import place_words, search_tokens
+from rag.components.chinese_tokens import is_word, place_words, search_tokens
 from rag.services.evidence import find_all, normalise, positional_numeral, sentence_bounds
 from rag.services.passage_window import bigrams, rarity
 
@@ -203,6 +203,30 @@ def place_extent(text: str, start: int, end: int) -> tuple[int, int]:
         start -= len(outer)
     street = _STREET.match(text, end, stop)
     return start, street.end() if street else end
+
+
+# 「以什么模式移交」「什么类型的医院」: the noun the question asks 什么/哪种 of.
+_ASKED_OF = re.compile(r"(?:(?<!为)什么|哪种|哪一种|何种|哪类|哪一类)([\u4e00-\u9fff的]{1,8})")
+_NOT_HEAD = set("是有的了在为和与及能可会要叫称做被把对时地")
+_HEAD_MAX = 3
+
+
+def asked_head(question: str) -> list[str]:
+    """The nouns the question's 什么 asks for: 「模式」 of 「以什么模式移交」 (the longest
+    word of jieba's dictionary that opens what follows it), 「医院」 of 「什么类型的医院」
+    (after 的)."""
+    heads: list[str] = []
+    for m in _ASKED_OF.finditer(question):
+        for piece in (m.group(1).split("的")[0], m.group(1).split("的")[-1]):
+            heads += [piece[:n] for n in range(min(_HEAD_MAX, len(piece)), 1, -1)]
+    return list(dict.fromkeys(h for h in heads if h[0] not in _NOT_HEAD and is_word(h)))
+
+
+def head_extent(question: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """The span with the noun the question asks for when the text writes it right after:
+    「BOT」 → 「BOT模式」 for 「以什么模式移交…？」, 「三级甲等」 → 「三级甲等医院」."""
+    head = next((h for h in asked_head(question) if text.startswith(h, end)), "")
+    return start, end + len(head)
 
 
 def asks_when(question: str) -> bool:

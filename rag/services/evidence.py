@@ -26,8 +26,11 @@ _UNIT_AFTER = re.compile(
     r"分钟|小时|秒|个月|周|个|座|项|家|人次|人|辆|台|亩|户|名|次|倍|天|年|岁|届|场|部|集|首|本|张|件|位|所|种|条|只|头|"
     r"公斤|毫克|斤|克|毫升|升|度)|[万亿千百])"
 )
-# The start of a range written before a figure: 「15至20厘米」 holds 「20厘米」.
-_RANGE_BEFORE = re.compile(r"\d+(?:\.\d+)?\s*(?:至|到|~|～|-|–|—)\s*$")
+# The start of a range written before a figure: 「15至20厘米」 holds 「20厘米」; and the word
+# that makes it approximate: 「约65厘米」 is not 「65厘米」 (the 约 of 签约 is not that word).
+_RANGE_BEFORE = re.compile(
+    r"(?:(?:大约|(?<![签节条制预公合契违履邀相缔婚誓集隐])约)\s*)?(?:\d+(?:\.\d+)?\s*(?:至|到|~|～|-|–|—)\s*)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -167,13 +170,14 @@ def with_unit(text: str, start: int, end: int) -> int:
     return match.end() if match and match.group(0).strip() else end
 
 
-def range_start(text: str, start: int) -> int:
-    """The start of the range a figure at `start` closes (「15至20厘米」 for 「20厘米」), else
-    `start`."""
+def figure_start(text: str, start: int) -> int:
+    """Where a figure at `start` starts with the range it closes and the 约 before it
+    (「约15至20厘米」 for 「20厘米」), else `start`."""
     if start >= len(text) or not text[start].isdigit():
         return start
-    match = _RANGE_BEFORE.search(text[max(0, start - 16) : start])
-    return start - (len(match.string) - match.start()) if match else start
+    before = text[max(0, start - 18) : start]
+    match = _RANGE_BEFORE.search(before)
+    return start - (len(before) - match.start()) if match else start
 
 
 def longest_common_run(span: str, text: str) -> tuple[int, int, int]:

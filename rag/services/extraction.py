@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from rag.services.answer_shape import (
     as_count,
@@ -24,6 +25,7 @@ from rag.services.answer_shape import (
     defined_term,
     definition,
     full_name,
+    head_extent,
     labelled_list,
     list_end,
     only_yes_no,
@@ -36,6 +38,7 @@ from rag.services.answer_shape import (
 from rag.services.evidence import (
     chinese_numerals,
     clause_bounds,
+    figure_start,
     find_all,
     find_in_order,
     longest_common_run,
@@ -43,7 +46,6 @@ from rag.services.evidence import (
     phrase_bounds,
     positional_numeral,
     previous_sentence,
-    range_start,
     sentence_bounds,
     with_unit,
 )
@@ -326,7 +328,7 @@ def _locate(span: str, question: str, passages: list[PassageText]) -> list[_Loca
     candidates += [chinese_numerals(c) for c in candidates if not c.isdigit()]
     for candidate in filter(None, candidates):
         hits = [
-            _Located(i, range_start(text, a), with_unit(text, a, b))
+            _Located(i, figure_start(text, a), with_unit(text, a, b))
             for i, (_, text, _) in enumerate(passages)
             for a, b in find_all(candidate, text)
         ]
@@ -638,6 +640,7 @@ def extract_answer(
             best = _within_quote(best, passages, time_bounds)
         if asks_where(part):
             best = _within_quote(best, passages, place_extent)
+        best = _within_quote(best, passages, partial(head_extent, part))
         if mismatch:
             rejections.append(mismatch)
             if result.near_miss is None:

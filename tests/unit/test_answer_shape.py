@@ -3,6 +3,7 @@ reasons, full names, and questions that ask for each of several things."""
 
 from rag.services.answer_shape import (
     as_count,
+    asked_head,
     asks_reason,
     asks_several,
     asks_when,
@@ -10,6 +11,7 @@ from rag.services.answer_shape import (
     defined_term,
     definition,
     full_name,
+    head_extent,
     list_end,
     only_yes_no,
     reason,
@@ -389,3 +391,18 @@ def test_a_list_of_two_joined_by_and_is_taken_whole_but_not_a_clause() -> None:
     text = "发起人是张三和李四共同创办的研究会，成立于1990年。"
     assert _list(text, "张三", "张三") == "张三"  # what follows 和 is a clause, not an item
     assert asks_several("龙胆又被称之为什么？")
+
+
+def test_the_noun_the_question_asks_for_is_taken_where_the_text_writes_it_after_the_span() -> None:
+    railway = "2008年，林务局将阿里山森林铁路以BOT模式移交宏都阿里山公司经营。"
+    question = "2008年，林业局将阿里山森林铁路以什么模式移交宏都阿里山公司经营？"
+    start = railway.find("BOT")
+    assert railway[slice(*head_extent(question, railway, start, start + 3))] == "BOT模式"
+    hospital = "华西医院是一座著名大型三级甲等医院，也是全世界单体规模最大的医院。"
+    start = hospital.find("三级甲等")
+    assert hospital[
+        slice(*head_extent("华西医院是什么类型的医院？", hospital, start, start + 4))
+    ] == ("三级甲等医院")
+    # no noun asked (为什么, 什么是): the span is kept
+    assert asked_head("为什么会被列入名录？") == []
+    assert asked_head("什么是小鸟球？") == []

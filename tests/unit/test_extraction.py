@@ -439,10 +439,10 @@ def test_an_area_word_after_a_place_is_the_place() -> None:
     assert [p.answer for p in result.parts] == ["爱贝克思"]
 
 
-def test_a_figure_takes_the_range_it_closes_and_its_unit() -> None:
+def test_a_figure_takes_the_range_it_closes_its_unit_and_its_approximation() -> None:
     fruit = ("", "非洲猴面包树的果实长约15至20厘米。", "")
     result = extract_answer("非洲的猴面包树果实的长度约是多少厘米？", "20", [fruit], 0.34)
-    assert [p.answer for p in result.parts] == ["15至20厘米"]
+    assert [p.answer for p in result.parts] == ["约15至20厘米"]  # 约: the text's own hedge
     leaf = ("", "下部叶有长达3-4毫米的细柄。", "")
     assert [p.answer for p in extract_answer("细柄多长？", "4", [leaf], 0.34).parts] == ["3-4毫米"]
 
@@ -467,3 +467,5 @@ def test_a_figure_the_question_quotes_ties_the_sentence_to_it() -> None:
     assert not extract_answer(question, "北回归线的纬度值", [other], 0.34).parts
     # a period's numbers are the question's scope, not a quoted figure
     assert question_scope("克州2025年1-9月外贸总额是多少？").figures == ()
+    # the 约 of 签约 is another word
+    assert [p.answer for p in _extract("阿图什市签约了几个项目？", "7").parts] == ["7个"]
