@@ -26,10 +26,12 @@ _UNIT_AFTER = re.compile(
     r"分钟|小时|秒|个月|周|个|座|项|家|人次|人|辆|台|亩|户|名|次|倍|天|年|岁|届|场|部|集|首|本|张|件|位|所|种|条|只|头|"
     r"公斤|毫克|斤|克|毫升|升|度)|[万亿千百])"
 )
-# The start of a range written before a figure: 「15至20厘米」 holds 「20厘米」; and the word
-# that makes it approximate: 「约65厘米」 is not 「65厘米」 (the 约 of 签约 is not that word).
+# The start of a range written before a figure: 「15至20厘米」 and 「50米至1,520米」 hold
+# 「20厘米」 and 「1,520米」; and the word that makes it approximate: 「约65厘米」 is not
+# 「65厘米」 (the 约 of 签约 is not that word).
 _RANGE_BEFORE = re.compile(
-    r"(?:(?:大约|(?<![签节条制预公合契违履邀相缔婚誓集隐])约)\s*)?(?:\d+(?:\.\d+)?\s*(?:至|到|~|～|-|–|—)\s*)?$"
+    r"(?:(?:大约|(?<![签节条制预公合契违履邀相缔婚誓集隐])约)\s*)?"
+    rf"(?:\d[\d,]*(?:\.\d+)?(?:{_UNIT_AFTER.pattern})?\s*(?:至|到|~|～|-|–|—)\s*)?$"
 )
 
 

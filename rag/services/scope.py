@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from rag.components.chinese_tokens import (
     content_terms,
+    is_word,
     place_words,
     proper_names,
     term_support,
@@ -177,6 +178,7 @@ _PLACE_POINTER = re.compile(
 
 
 _PLACE_SUFFIXES = ("市", "县", "州", "省")
+_PLACE_GUESS_END = (*_PLACE_SUFFIXES, "区", "镇", "乡", "村", "岛", "山", "河", "湖", "江")
 # A number the question quotes (not a year: 「2024年」 is its scope).
 # A number the question quotes with its unit (「23.5米」, not 「2024年」 or the 1 of 「1-9月」,
 # which are its scope), of two digits or more.
@@ -189,8 +191,14 @@ _POINTER = re.compile(r"[该本全我此](?:省|市|县|州|区)")
 
 
 def places_in(text: str) -> list[str]:
-    """Place names in `text`: what jieba tags as a place, and words ending in 省/市/县/州."""
-    return [p for p in place_words(text) if not _PLACE_POINTER.match(p)]
+    """Place names in `text`: what jieba tags as a place, and words ending in 省/市/县/州.
+    A word the tagger only guesses is a place (not in its dictionary, no place suffix:
+    「锦地罗」, a plant; 「四加亭」) is left out: it is more often a name."""
+    return [
+        p
+        for p in place_words(text)
+        if not _PLACE_POINTER.match(p) and (is_word(p) or p.endswith(_PLACE_GUESS_END))
+    ]
 
 
 # A place word inside a longer name is the name's, not the question's scope: 「西贡商信银行」

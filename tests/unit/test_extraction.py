@@ -469,3 +469,22 @@ def test_a_figure_the_question_quotes_ties_the_sentence_to_it() -> None:
     assert question_scope("克州2025年1-9月外贸总额是多少？").figures == ()
     # the 约 of 签约 is another word
     assert [p.answer for p in _extract("阿图什市签约了几个项目？", "7").parts] == ["7个"]
+
+
+def test_a_place_the_tagger_only_guesses_is_a_name_and_a_range_keeps_its_units() -> None:
+    plant = (
+        "",
+        "锦地罗是茅膏菜科茅膏菜属的植物。分布在亚洲、非洲以及中国大陆的广西、广东等地，"
+        "生长于海拔50米至1,520米的地区。",
+        "",
+    )
+    question = "锦地罗生长的地区海拔约是多少米？"
+    assert question_scope(question).places == ()  # 锦地罗: not in jieba's dictionary, no suffix
+    assert "锦地罗" in question_scope(question).names
+    result = extract_answer(question, "1,520米", [plant], 0.34)
+    assert [p.answer for p in result.parts] == ["50米至1,520米"]
+    # a rise is no range: 「由45.2%增至50%」 gives 50%
+    rise = ("", "占比由45.2%增至50%。", "")
+    assert [p.answer for p in extract_answer("占比增至多少？", "50%", [rise], 0.34).parts] == [
+        "50%"
+    ]
