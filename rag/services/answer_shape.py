@@ -477,3 +477,39 @@ def reason(question: str, texts: list[str]) -> str:
         return sentence
     first, last = min(chosen), max(chosen)
     return "".join(phrases[2 * first : 2 * last + 1]).strip(" ，,")
+
+
+# 「1982年，兰比尔发生了什么事情？」「2016年…做出了什么决定？」: what happened at a time.
+_EVENT = re.compile(
+    r"(?:(?:发生|遭遇|经历|做出|作出|有)了?)?(?:什么|哪些)(?:事情?|事件|活动|变化|决定)"
+    r"|(?:发生|遭遇|经历)了?(?:什么|哪些)"
+)
+_YEAR_OPENING = re.compile(r"^[在于]?((?:19|20)\d{2}年)")
+
+
+def asks_event(question: str) -> bool:
+    """A question about what happened in a year the question opens with."""
+    return bool(_YEAR_OPENING.match(question.strip()) and _EVENT.search(question))
+
+
+def event(question: str, texts: list[str]) -> str:
+    """What happened at the time an event-question (`asks_event`) opens with: of the
+    stretches from that year to their sentence's end (「1982年，骑士把兰比尔交换到底特律活塞队…」), the
+    one that holds most of the rest of the question, at least one of its words. ''
+    when none does. The year may open a clause: 「…，2014年，吕志兴随和富大埔升上…」."""
+    opening = _YEAR_OPENING.match(question.strip())
+    if opening is None:
+        return ""
+    year = opening.group(1)
+    rest = _EVENT.sub("", question.strip(" ？?")[opening.end() :])
+    words = [w for w in search_tokens(rest) if len(w) >= 2]
+    opens = re.compile(rf"(?:^|(?<=[{_SENTENCE_END}，,；;]))\s*(?=[在于]?{year})")
+    best, said = "", 0
+    for text in texts:
+        for m in opens.finditer(text):
+            told = text[m.end() : sentence_bounds(text, m.end(), m.end() + 1)[1]]
+            told = told.strip().rstrip("".join(_SENTENCE_END))
+            count = sum(w in told for w in words)
+            if count > said:
+                best, said = told, count
+    return best

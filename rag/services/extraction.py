@@ -17,6 +17,7 @@ from functools import partial
 
 from rag.services.answer_shape import (
     as_count,
+    asks_event,
     asks_reason,
     asks_several,
     asks_when,
@@ -24,6 +25,7 @@ from rag.services.answer_shape import (
     asks_yes_no,
     defined_term,
     definition,
+    event,
     full_name,
     head_extent,
     labelled_list,
@@ -593,6 +595,9 @@ def extract_answer(
         # 「…溶于汽油吗？」 answered 「是」: the passage's words that say so (which restate the
         # question).
         told = definition(defined_term(part), texts) or full_name(part, texts)
+        if not told and asks_event(part):
+            # 「1982年，兰比尔发生了什么事情？」: the sentence that tells what happened then
+            told = event(part, texts)
         if not told and asks_reason(part) and (restated or _echoes(span, part)):
             # 「潘仕成为何被封为道员？」 answered 「封为道员头衔」: what happened, not why.
             told = reason(part, texts)

@@ -4,12 +4,14 @@ reasons, full names, and questions that ask for each of several things."""
 from rag.services.answer_shape import (
     as_count,
     asked_head,
+    asks_event,
     asks_reason,
     asks_several,
     asks_when,
     asks_yes_no,
     defined_term,
     definition,
+    event,
     full_name,
     head_extent,
     list_end,
@@ -406,3 +408,20 @@ def test_the_noun_the_question_asks_for_is_taken_where_the_text_writes_it_after_
     # no noun asked (为什么, 什么是): the span is kept
     assert asked_head("为什么会被列入名录？") == []
     assert asked_head("什么是小鸟球？") == []
+
+
+def test_an_event_question_gets_what_the_text_says_happened_in_its_year() -> None:
+    texts = [
+        "兰比尔是美国篮球运动员。1982年，骑士把兰比尔交换到底特律活塞队，其后他一直效力于该队。",
+        "该大厦原名西北银行，1982年11月25日至26日感恩节期间，该大厦发生大火，需要重建。",
+    ]
+    assert asks_event("在1982年，兰比尔发生了什么事情？")
+    assert not asks_event("兰比尔发生了什么事情？")  # no year: nothing to find it by
+    assert event("在1982年，兰比尔发生了什么事情？", texts) == (
+        "1982年，骑士把兰比尔交换到底特律活塞队，其后他一直效力于该队"
+    )
+    # the year may open a clause; the stretch that holds the question's words is chosen
+    assert event("在1982年感恩节期间，此大厦遭遇了什么事情？", texts) == (
+        "1982年11月25日至26日感恩节期间，该大厦发生大火，需要重建"
+    )
+    assert event("1982年，王五发生了什么事情？", texts) == ""  # none names 王五
