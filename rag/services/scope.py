@@ -252,8 +252,12 @@ def _names(part: str) -> list[str]:
 def _unglued(term: str, places: tuple[str, ...], question: str) -> str:
     """A term jieba cut with a place's suffix glued to its front (「市是」 of 「冷湖市是何时设立
     的？」, where the place is 冷湖): the term without it, '' when nothing is left but a
-    function word."""
-    if term[0] not in _PLACE_SUFFIXES or not any(f"{p}{term}" in question for p in places):
+    function word. A word of jieba's dictionary is kept (「州长」 of 「克州州长」)."""
+    if (
+        term[0] not in _PLACE_SUFFIXES
+        or is_word(term)  # 「州长」 of 「克州州长」 is a word
+        or not any(f"{p}{term}" in question for p in places)
+    ):
         return term
     rest = term[1:]
     return "" if len(rest) < 2 else rest

@@ -453,6 +453,8 @@ def test_a_place_suffix_jieba_glues_to_the_next_word_is_not_a_term() -> None:
     scope = question_scope("冷湖市是何时设立的？", documents=town[1])
     assert scope.places == ("冷湖",)
     assert scope.metric_terms == ("设立",)
+    # a word of the dictionary after a place is no glue: 州长 of 克州州长
+    assert "州长" in question_scope("克州州长叫什么名字？").metric_terms
     assert [p.answer for p in extract_answer("冷湖市是何时设立的？", "1959年", [town], 0.34).parts]
 
 
