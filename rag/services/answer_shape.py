@@ -207,8 +207,8 @@ def place_extent(text: str, start: int, end: int) -> tuple[int, int]:
 
 # 「以什么模式移交」「什么类型的医院」: the noun the question asks 什么/哪种 of.
 _ASKED_OF = re.compile(r"(?:(?<!为)什么|哪种|哪一种|何种|哪类|哪一类)([\u4e00-\u9fff的]{1,8})")
-_NOT_HEAD = set("是有的了在为和与及能可会要叫称做被把对时地")
-_HEAD_MAX = 3
+_NOT_HEAD = set("是有的了在为和与及能可会要叫称做被把对时地")  # 什么是, 什么时候: no noun
+_HEAD_MAX = 3  # characters of the longest noun tried
 
 
 def asked_head(question: str) -> list[str]:
@@ -494,9 +494,9 @@ def asks_event(question: str) -> bool:
 
 def event(question: str, texts: list[str]) -> str:
     """What happened at the time an event-question (`asks_event`) opens with: of the
-    stretches from that year to their sentence's end (「1982年，骑士把兰比尔交换到底特律活塞队…」), the
-    one that holds most of the rest of the question, at least one of its words. ''
-    when none does. The year may open a clause: 「…，2014年，吕志兴随和富大埔升上…」."""
+    stretches of `texts` from that year to their sentence's end, the one that holds most of
+    the question's other words (at least one): 「1982年，骑士把兰比尔交换到底特律活塞队…」.
+    The year may open a clause: 「…，2014年，吕志兴随和富大埔升上…」. '' when none does."""
     opening = _YEAR_OPENING.match(question.strip())
     if opening is None:
         return ""

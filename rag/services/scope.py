@@ -179,7 +179,6 @@ _PLACE_POINTER = re.compile(
 
 _PLACE_SUFFIXES = ("市", "县", "州", "省")
 _PLACE_GUESS_END = (*_PLACE_SUFFIXES, "区", "镇", "乡", "村", "岛", "山", "河", "湖", "江")
-# A number the question quotes (not a year: 「2024年」 is its scope).
 # A number the question quotes with its unit (「23.5米」, not 「2024年」 or the 1 of 「1-9月」,
 # which are its scope), of two digits or more.
 _QUOTED_FIGURE = re.compile(
