@@ -82,7 +82,8 @@ _RANK = re.compile(
 _FORECAST = re.compile(r"预计|计划|目标|力争|有望|将达|将完成|将实现|将建成|规划|拟")
 # Words of a question that carry its time, its unit or its form, not the metric it asks about.
 _SCOPE_WORDS = re.compile(
-    r"\d|年|月|季度|截至|截止|累计|多少|几|哪|什么|是否|预计|实际|完成|何|谁|怎|如何|吗|呢"
+    r"\d|年|月|季度|截至|截止|累计|多少|多[长高大重远深宽久]|几|哪|什么|是否|预计|实际|完成|何|谁|怎|"
+    r"如何|吗|呢"
 )
 # Words that ask for the full or short form of a name, which texts write many ways (简称,
 # 下称, 以下称): not a metric the evidence must repeat.
@@ -178,6 +179,8 @@ _PLACE_POINTER = re.compile(
 
 
 _PLACE_SUFFIXES = ("市", "县", "州", "省")
+# What jieba glues to the word after a place (冷湖/市是, 东关/街有).
+_GLUED_SUFFIXES = (*_PLACE_SUFFIXES, "区", "镇", "乡", "村", "街", "路")
 _PLACE_GUESS_END = (*_PLACE_SUFFIXES, "区", "镇", "乡", "村", "岛", "山", "河", "湖", "江")
 # A number the question quotes with its unit (「23.5米」, not 「2024年」 or the 1 of 「1-9月」,
 # which are its scope), of two digits or more.
@@ -250,10 +253,10 @@ def _names(part: str) -> list[str]:
 
 def _unglued(term: str, places: tuple[str, ...], question: str) -> str:
     """A term jieba cut with a place's suffix glued to its front (「市是」 of 「冷湖市是何时设立
-    的？」, where the place is 冷湖): the term without it, '' when nothing is left but a
+    的？」, where the place is 冷湖; 「街有」 of 「东关街有多长？」): the term without it, '' when nothing is left but a
     function word. A word of jieba's dictionary is kept (「州长」 of 「克州州长」)."""
     if (
-        term[0] not in _PLACE_SUFFIXES
+        term[0] not in _GLUED_SUFFIXES
         or is_word(term)  # 「州长」 of 「克州州长」 is a word
         or not any(f"{p}{term}" in question for p in places)
     ):

@@ -453,6 +453,12 @@ def test_a_place_suffix_jieba_glues_to_the_next_word_is_not_a_term() -> None:
     scope = question_scope("冷湖市是何时设立的？", documents=town[1])
     assert scope.places == ("冷湖",)
     assert scope.metric_terms == ("设立",)
+    # 东关/街有/多长: 街 glued to 有, and 多长 asks how long, like 多少
+    street = ("", "东关街是扬州城里最具代表性的一条历史老街，全长1122米。", "")
+    assert question_scope("东关街有多长？", documents=street[1]).metric_terms == ()
+    assert [p.answer for p in extract_answer("东关街有多长？", "1122米", [street], 0.34).parts] == [
+        "1122米"
+    ]
     # a word of the dictionary after a place is no glue: 州长 of 克州州长
     assert "州长" in question_scope("克州州长叫什么名字？").metric_terms
     assert [p.answer for p in extract_answer("冷湖市是何时设立的？", "1959年", [town], 0.34).parts]
