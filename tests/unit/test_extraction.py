@@ -445,6 +445,8 @@ def test_a_figure_takes_the_range_it_closes_its_unit_and_its_approximation() -> 
     assert [p.answer for p in result.parts] == ["约15至20厘米"]  # 约: the text's own hedge
     leaf = ("", "下部叶有长达3-4毫米的细柄。", "")
     assert [p.answer for p in extract_answer("细柄多长？", "4", [leaf], 0.34).parts] == ["3-4毫米"]
+    # the 约 of 签约 is another word
+    assert [p.answer for p in _extract("阿图什市签约了几个项目？", "7").parts] == ["7个"]
 
 
 def test_a_place_suffix_jieba_glues_to_the_next_word_is_not_a_term() -> None:
@@ -453,6 +455,7 @@ def test_a_place_suffix_jieba_glues_to_the_next_word_is_not_a_term() -> None:
     scope = question_scope("冷湖市是何时设立的？", documents=town[1])
     assert scope.places == ("冷湖",)
     assert scope.metric_terms == ("设立",)
+    assert [p.answer for p in extract_answer("冷湖市是何时设立的？", "1959年", [town], 0.34).parts]
     # 东关/街有/多长: 街 glued to 有, and 多长 asks how long, like 多少
     street = ("", "东关街是扬州城里最具代表性的一条历史老街，全长1122米。", "")
     assert question_scope("东关街有多长？", documents=street[1]).metric_terms == ()
@@ -461,7 +464,6 @@ def test_a_place_suffix_jieba_glues_to_the_next_word_is_not_a_term() -> None:
     ]
     # a word of the dictionary after a place is no glue: 州长 of 克州州长
     assert "州长" in question_scope("克州州长叫什么名字？").metric_terms
-    assert [p.answer for p in extract_answer("冷湖市是何时设立的？", "1959年", [town], 0.34).parts]
 
 
 def test_a_figure_the_question_quotes_ties_the_sentence_to_it() -> None:
@@ -475,8 +477,6 @@ def test_a_figure_the_question_quotes_ties_the_sentence_to_it() -> None:
     assert not extract_answer(question, "北回归线的纬度值", [other], 0.34).parts
     # a period's numbers are the question's scope, not a quoted figure
     assert question_scope("克州2025年1-9月外贸总额是多少？").figures == ()
-    # the 约 of 签约 is another word
-    assert [p.answer for p in _extract("阿图什市签约了几个项目？", "7").parts] == ["7个"]
 
 
 def test_a_place_the_tagger_only_guesses_is_a_name_and_a_range_keeps_its_units() -> None:
