@@ -22,6 +22,7 @@ from rag.components.chinese_tokens import (
     term_weight,
     unknown_words,
 )
+from rag.services.evidence import find_all
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _CN_DIGITS.update({"七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12})
@@ -411,17 +412,12 @@ def metric_support(asked: QuestionScope, texts: Iterable[str]) -> float:
     question asks 担任…职务 supports it; one that shares only 担任 does not."""
     joined = "\n".join(texts).lower()
     if not asked.metric_terms or (
-        asked.figures and all(re.search(_figure_pattern(f), joined) for f in asked.figures)
+        asked.figures and all(find_all(f, joined) for f in asked.figures)
     ):
         return 1.0
     weights = {t: term_weight(t) for t in asked.metric_terms}
     found = sum(w * term_support(t, joined) for t, w in weights.items())
     return found / sum(weights.values())
-
-
-def _figure_pattern(figure: str) -> str:
-    """`figure` as a whole number: 23.5 not inside 123.5 or 23.51."""
-    return rf"(?<![\d.]){re.escape(figure)}(?![\d.]*\d)"
 
 
 def missing_names(asked: QuestionScope, article: str) -> list[str]:
