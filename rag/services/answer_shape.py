@@ -1,14 +1,14 @@
 """How far an answer span reaches, from what the question asks for.
 
 The model reads a window of each passage and copies a span; the checks read the whole
-passage. Nine kinds of question want more than the span a small model copies:
+passage. These kinds of question want more than the span a small model copies:
 
 - a question that asks for several things (「分布在哪些地区？」) wants the whole list the
   span is part of: 「越南、老挝、…、广东等地」, not its first items (nor the items that fitted
-  in the window the model read), and of a sentence's labelled lists (「…等30强企业，…等20佳
+  in the window the model read; both items of 「A及B」), and of a sentence's labelled lists (「…等30强企业，…等20佳
   企业」) the one whose label it names;
 - a question that counts (「分为几类？」) wants the count as the text writes it, with its
-  classifier: 「两类」, not 「2」;
+  classifier: 「两类」, not 「2」 (in the passage that writes the number, where one does);
 - a question that asks what a term is (「什么是小鸟球？」) wants the passage's definition of
   it, where the model repeats the term or copies a piece of the definition;
 - a why-question (「伊丽莎白港机场为什么又叫十分钟机场？」) wants the reason the passage
@@ -21,7 +21,11 @@ passage. Nine kinds of question want more than the span a small model copies:
 - a question about what something does (「短叶水蜈蚣主治哪些问题？」) wants what the passage
   writes after that verb (「主治感冒发热、疟疾、…等症」), where the model copies from a
   sentence that does not say it (the plant's other names, or a passage about another one);
-- a where-question wants the place whole: 「黑龙江省哈尔滨市红军街50号」, not 「哈尔滨市」.
+- a where-question wants the place whole: 「黑龙江省哈尔滨市红军街50号」, not 「哈尔滨市」;
+- a question that asks 什么 of a noun wants it where the text writes it after the span:
+  「BOT模式」 for 「以什么模式移交？」, not 「BOT」;
+- a question about what happened in a year (「在1982年，兰比尔发生了什么事情？」) wants the
+  text's own stretch from that year, where the model rewords it.
 
 Every shape is cut from the passage text, so the answer stays verbatim.
 """
