@@ -5,8 +5,8 @@ passage. These kinds of question want more than the span a small model copies:
 
 - a question that asks for several things (「分布在哪些地区？」) wants the whole list the
   span is part of: 「越南、老挝、…、广东等地」, not its first items (nor the items that fitted
-  in the window the model read; both items of 「A及B」), and of a sentence's labelled lists (「…等30强企业，…等20佳
-  企业」) the one whose label it names;
+  in the window the model read; both items of 「A及B」), and of a sentence's labelled
+  lists (「…等30强企业，…等20佳企业」) the one whose label it names;
 - a question that counts (「分为几类？」) wants the count as the text writes it, with its
   classifier: 「两类」, not 「2」 (in the passage that writes the number, where one does);
 - a question that asks what a term is (「什么是小鸟球？」) wants the passage's definition of
