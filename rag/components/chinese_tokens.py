@@ -155,6 +155,12 @@ def _tagged(text: str) -> list[tuple[str, str]]:
     return [(w.word, w.flag) for w in posseg.cut(text)]
 
 
+def is_noun(word: str) -> bool:
+    """jieba tags `word`, read alone, as one common noun (职业, 功效; not 当作 or a name)."""
+    tagged = _tagged(word)
+    return len(tagged) == 1 and tagged[0][1] in ("n", "vn", "ng")
+
+
 def named_entities(question: str) -> list[str]:
     """Places, people, organisations and other proper names jieba tags in the question."""
     names = [

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rag.components.chinese_tokens import (
     content_terms,
+    is_noun,
     is_word,
     place_words,
     proper_names,
@@ -22,6 +23,7 @@ from rag.components.chinese_tokens import (
     term_weight,
     unknown_words,
 )
+from rag.components.synonyms import synonyms
 from rag.services.evidence import find_all
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
@@ -86,9 +88,16 @@ _SCOPE_WORDS = re.compile(
     r"\d|年|月|季度|截至|截止|累计|多少|多[长高大重远深宽久]|几|哪|什么|是否|预计|实际|完成|何|谁|怎|"
     r"如何|吗|呢"
 )
-# Words that ask for the full or short form of a name, which texts write many ways (简称,
-# 下称, 以下称): not a metric the evidence must repeat.
-_NAME_FORM = re.compile(r"^(?:简称|全称|全名|缩写|略称)$")
+# Words for "now", which texts write one for another (现今 asked, 目前 written).
+_NOW = frozenset(["现今", "现在", "如今", "目前", "当前", "至今", "现时", "时至今日"])
+# Words that ask for the full or short form of a name, or for its other names, which texts
+# write many ways (简称, 下称, 以下称; 又称, 又名, 别名): not a metric the evidence must repeat.
+_NAME_FORM = re.compile(
+    r"^(?:简称|全称|全名|缩写|略称|别名|别称|又名|又称|称之为|称为|又叫|也叫|俗称|昵称|外号|绰号)$"
+)
+# 「X的职业有哪些」「X的功效是什么」: the noun before these asks for a kind of thing; the
+# answer is one of that kind (董事长 for 职业), which a text names without the noun.
+_ASKS_KIND = re.compile(r"(?:都|主要)?(?:有哪些|是哪些|包括哪些|是什么)[？?]?\s*$")
 _UNIT_WORD = re.compile(
     r"[多几]?[个万亿千百]*(?:美元|元|吨|千瓦|瓦|辆|个|人|项|家|座|户|名|平方米)"
 )
@@ -110,6 +119,15 @@ class QuestionScope:
     # Figures the question quotes (「塔身高23.5米象征着什么？」): a sentence that writes
     # them is about what the question asks, whatever words it uses (暗示 for 象征).
     figures: tuple[str, ...] = ()
+    # The metric term that names the kind of thing asked for (职业 of 「X的职业有哪些」,
+    # `_ASKS_KIND`): a name or phrase answers it without the word; a figure does not.
+    kind: str = ""
+
+    def for_phrases(self) -> QuestionScope:
+        """The scope a name or phrase is held to: the metric without the asked kind."""
+        if not self.kind:
+            return self
+        return replace(self, metric_terms=tuple(t for t in self.metric_terms if t != self.kind))
 
 
 @dataclass
@@ -316,7 +334,18 @@ def question_scope(part: str, whole: str = "", documents: str = "") -> QuestionS
         figures=tuple(
             m.group(0) for m in _QUOTED_FIGURE.finditer(part) if m.group(0) not in years_in(part)
         ),
+        kind=_asked_kind(part, metric),
     )
+
+
+def _asked_kind(part: str, metric: list[str]) -> str:
+    """The noun of the metric that 有哪些/是什么 ask about: 「职业」 of 「严长寿现今的职业有
+    哪些？」; '' for a verb (「被当作什么」) or another word."""
+    asks = _ASKS_KIND.search(part)
+    if not asks:
+        return ""
+    before = part[: asks.start()].lower()
+    return next((t for t in metric if before.endswith(t) and is_noun(t)), "")
 
 
 def evidence_scope(
@@ -409,14 +438,24 @@ def scope_mismatch(
 def metric_support(asked: QuestionScope, texts: Iterable[str]) -> float:
     """Share of what the question asks about (its terms without scope words) in `texts`,
     each term weighted by its rarity: a passage that names 王家瑞 but says 任 where the
-    question asks 担任…职务 supports it; one that shares only 担任 does not."""
+    question asks 担任…职务 supports it; one that shares only 担任 does not. A term is
+    found where its synonym is (`synonyms`: 故乡 for 家乡) or, for a word of "now", any
+    other (目前 for 现今)."""
     joined = "\n".join(texts).lower()
     if not asked.metric_terms or (
         asked.figures and all(find_all(f, joined) for f in asked.figures)
     ):
         return 1.0
     weights = {t: term_weight(t) for t in asked.metric_terms}
-    found = sum(w * term_support(t, joined) for t, w in weights.items())
+    now = any(n in joined for n in _NOW)
+
+    def support(term: str) -> float:
+        direct = term_support(term, joined)
+        if direct < 1.0 and ((term in _NOW and now) or any(s in joined for s in synonyms(term))):
+            return 1.0
+        return direct
+
+    found = sum(w * support(t) for t, w in weights.items())
     return found / sum(weights.values())
 
 
