@@ -324,6 +324,36 @@ def defined_term(question: str) -> str:
     return ""
 
 
+# 「翼尖小翼是什么？」: a bare term (no 的, no other question word) asked about as a whole.
+_WHAT_IS = re.compile(r"^(?:请问)?([^的，,？?]{2,20}?)(?:是什么|是何物)[？?。]?$")
+
+
+def asked_thing(question: str) -> str:
+    """The term of 「X是什么？」 when X is a bare term (「翼尖小翼」), else ''. A weaker ask than
+    `defined_term`: 「主导产业是什么」 asks for an answer the text need not define."""
+    match = _WHAT_IS.match(question.strip())
+    term = match.group(1).strip(" 「」“”\"'") if match else ""
+    return "" if not term or re.search("什么|哪|谁|多少|几|何", term) else term
+
+
+def lead(term: str, texts: list[str]) -> str:
+    """What the sentence that opens with `term` says of it, verbatim (an encyclopaedia's
+    first sentence: 「翼尖小翼（），又称作翼梢小翼…，通常用于提高…」 → from 又称作 on), when
+    no passage defines it (`definition`); '' when no sentence opens with it."""
+    if not term:
+        return ""
+    opening = re.compile(
+        rf"(?:^|(?<=[{_SENTENCE_END}\n]))\s*{re.escape(term)}(?:[（(][^）)]*[）)])?[，,：:]?\s*"
+        rf"([^{_SENTENCE_END}\n]+)"
+    )
+    for text in texts:
+        for match in opening.finditer(text):
+            words = match.group(1).strip(" ，,")
+            if len(normalise(words)) >= _MIN_DEFINITION:
+                return words
+    return ""
+
+
 def definition(term: str, texts: list[str]) -> str:
     """The words a passage defines `term` with, verbatim: what follows 「term是」 (「term（…），
     简称…，是指」 too), or the sentence before 「，称为term」; '' if no passage has one. A
@@ -483,17 +513,29 @@ def reason(question: str, texts: list[str]) -> str:
     return "".join(phrases[2 * first : 2 * last + 1]).strip(" ，,")
 
 
-# 「1982年，兰比尔发生了什么事情？」「2016年…做出了什么决定？」: what happened at a time.
+# 「1982年，兰比尔发生了什么事情？」「2016年…做出了什么决定？」: what happened at a time;
+# 「1969年9月至1970年4月，吴双战担任什么职务？」: the post a career line gives for that time
+# (「1969年9月至1970年4月任陆军团司令部作训股参谋。」).
 _EVENT = re.compile(
     r"(?:(?:发生|遭遇|经历|做出|作出|有)了?)?(?:什么|哪些)(?:事情?|事件|活动|变化|决定)"
     r"|(?:发生|遭遇|经历)了?(?:什么|哪些)"
 )
-_YEAR_OPENING = re.compile(r"^[在于]?((?:19|20)\d{2}年)")
+_POST = re.compile(r"(?:担任|出任|任)了?(?:什么|哪些|何)(?:职务|职位|官职|职)")
+# The verb a career line gives the post after: the first of them in the line.
+_TOOK_POST = re.compile(r"当选为|当选|升任|出任|担任|兼任|转任|调任|任|为")
+# The time a question opens with (group 1: 「1969年9月至1970年4月」) and its year (group 2).
+_YEAR_OPENING = re.compile(
+    r"^[在于自从]?(((?:19|20)\d{2}年)(?:\d{1,2}月)?"
+    r"(?:(?:至|到)(?:(?:19|20)\d{2}年(?:\d{1,2}月)?|\d{1,2}月))?)"
+)
 
 
 def asks_event(question: str) -> bool:
     """A question about what happened in a year the question opens with."""
-    return bool(_YEAR_OPENING.match(question.strip()) and _EVENT.search(question))
+    return bool(
+        _YEAR_OPENING.match(question.strip())
+        and (_EVENT.search(question) or _POST.search(question))
+    )
 
 
 def event(question: str, texts: list[str]) -> str:
@@ -504,16 +546,29 @@ def event(question: str, texts: list[str]) -> str:
     opening = _YEAR_OPENING.match(question.strip())
     if opening is None:
         return ""
-    year = opening.group(1)
-    rest = _EVENT.sub("", question.strip(" ？?")[opening.end() :])
+    rest = _POST.sub("", _EVENT.sub("", question.strip(" ？?")[opening.end() :]))
     words = [w for w in search_tokens(rest) if len(w) >= 2]
-    opens = re.compile(rf"(?:^|(?<=[{_SENTENCE_END}，,；;]))\s*(?=[在于]?{year})")
-    best, said = "", 0
-    for text in texts:
-        for m in opens.finditer(text):
-            told = text[m.end() : sentence_bounds(text, m.end(), m.end() + 1)[1]]
-            told = told.strip().rstrip("".join(_SENTENCE_END))
-            count = sum(w in told for w in words)
-            if count > said:
-                best, said = told, count
-    return best
+    # The whole time first (「1992年4月」, not the 「1992年1月」 of the line before), then
+    # its year with the words of the rest of the question to choose.
+    whole, year = opening.group(1), opening.group(2)
+    for time, needed in ([(whole, 0)] if whole != year else []) + [(year, 1)]:
+        opens = re.compile(rf"(?:^|(?<=[{_SENTENCE_END}，,；;]))\s*(?=[在于自从]?{time})")
+        best, said = "", needed - 1
+        for text in texts:
+            for m in opens.finditer(text):
+                told = text[m.end() : sentence_bounds(text, m.end(), m.end() + 1)[1]]
+                told = told.strip().rstrip("".join(_SENTENCE_END))
+                count = sum(w in told for w in words)
+                if count > said:
+                    best, said = told, count
+        if best:
+            return _post(best) if _POST.search(question) else best
+    return ""
+
+
+def _post(line: str) -> str:
+    """The post a career line gives: what follows its first 任/当选为 (「1969年9月至1970年4月
+    任陆军团司令部作训股参谋」 → 「陆军团司令部作训股参谋」); the line when it has none."""
+    took = _TOOK_POST.search(line)
+    post = line[took.end() :].strip(" ，,") if took else ""
+    return post if len(post) >= 2 else line

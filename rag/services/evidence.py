@@ -182,6 +182,32 @@ def figure_start(text: str, start: int) -> int:
     return start - (len(before) - match.start()) if match else start
 
 
+_RANGE_REPLY = re.compile(
+    r"^(?:约|大约)?\s*(\d[\d,]*(?:\.\d+)?)\s*[^\d\s]{0,4}?\s*(?:至|到|~|～|-|–|—)\s*(\d[\d,]*(?:\.\d+)?)"
+    r"\s*[^\d\s]{0,4}$"
+)
+
+
+def _number(written: str) -> str:
+    """A pattern for a number however its thousands are written: 2300 → 2,?300."""
+    whole, _, decimals = written.replace(",", "").partition(".")
+    whole = re.sub(r"(?<=\d)(?=(?:\d{3})+$)", ",?", whole)
+    return whole + (rf"\.{decimals}" if decimals else "")
+
+
+def find_range(span: str, text: str) -> list[tuple[int, int]]:
+    """A range the model wrote its own way (「200-2300」, 「15~20厘米」) where `text` writes
+    it with units and other marks (「200米至2,300米」): each place, with the unit after it."""
+    match = _RANGE_REPLY.match(normalise(span))
+    if not match:
+        return []
+    low, high = (_number(g) for g in match.groups())
+    pattern = re.compile(
+        rf"(?<![\d.,]){low}\s*[^\d\s，,。；;]{{0,4}}?\s*(?:至|到|~|～|-|－|–|—)\s*{high}(?![\d])"
+    )
+    return [(m.start(), with_unit(text, m.start(), m.end())) for m in pattern.finditer(text)]
+
+
 def longest_common_run(span: str, text: str) -> tuple[int, int, int]:
     """The longest run of normalised `span` found in `text`: (span start, span end, length),
     in normalised span coordinates."""
@@ -200,6 +226,57 @@ def longest_common_run(span: str, text: str) -> tuple[int, int, int]:
                     best = (i - current[j], i, current[j])
         previous = current
     return best
+
+
+def aligned_stretch(span: str, text: str, min_share: float = 0.85) -> list[tuple[int, int]]:
+    """Where a sentence of `text` says `span` in nearly its words (a model that dropped a
+    parenthesis, a comma or a 的: 「太原郡晋阳县的晋陵郡太守王蕴之女」 for 「太原郡晋阳县（今山西省
+    太原市），晋陵郡太守王蕴之女」): the stretch from the first to the last character of the
+    span's longest common subsequence with that sentence, when that subsequence holds
+    `min_share` of the span's characters (punctuation aside) and the stretch is at most half
+    as long again. Every such sentence, best first; [] for a span under 6 characters."""
+    needle = _without_punctuation(span).text
+    if len(needle) < 6:
+        return []
+    hay = _without_punctuation(text)
+    found: list[tuple[int, int, int]] = []
+    begin = 0
+    for piece in re.split(rf"(?<=[{_SENTENCE_END}\n])", text):
+        end = begin + len(piece)
+        # The sentence's characters in the punctuation-free text: [lo, hi).
+        lo = next((i for i, o in enumerate(hay.origin) if o >= begin), len(hay.origin))
+        hi = next((i for i, o in enumerate(hay.origin) if o >= end), len(hay.origin))
+        matched = _common_subsequence(needle, hay.text[lo:hi])
+        begin = end
+        if len(matched) < min_share * len(needle):
+            continue
+        first, last = lo + matched[0], lo + matched[-1]
+        if last - first + 1 > 1.5 * len(needle):
+            continue
+        found.append((len(matched), hay.origin[first], hay.origin[last] + 1))
+    return [(a, b) for _, a, b in sorted(found, key=lambda f: -f[0])]
+
+
+def _common_subsequence(a: str, b: str) -> list[int]:
+    """The positions in `b` of a longest common subsequence of `a` and `b`, in order."""
+    if not a or not b:
+        return []
+    table = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) - 1, -1, -1):
+        for j in range(len(b) - 1, -1, -1):
+            table[i][j] = (
+                table[i + 1][j + 1] + 1 if a[i] == b[j] else max(table[i + 1][j], table[i][j + 1])
+            )
+    positions, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        if a[i] == b[j]:
+            positions.append(j)
+            i, j = i + 1, j + 1
+        elif table[i + 1][j] >= table[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return positions
 
 
 _CN_DIGIT = "零一二三四五六七八九"

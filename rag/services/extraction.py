@@ -17,6 +17,7 @@ from functools import partial
 
 from rag.services.answer_shape import (
     as_count,
+    asked_thing,
     asks_event,
     asks_reason,
     asks_several,
@@ -29,6 +30,7 @@ from rag.services.answer_shape import (
     full_name,
     head_extent,
     labelled_list,
+    lead,
     list_end,
     only_yes_no,
     place_extent,
@@ -38,11 +40,13 @@ from rag.services.answer_shape import (
     verb_objects,
 )
 from rag.services.evidence import (
+    aligned_stretch,
     chinese_numerals,
     clause_bounds,
     figure_start,
     find_all,
     find_in_order,
+    find_range,
     longest_common_run,
     normalise,
     phrase_bounds,
@@ -76,6 +80,8 @@ _EDGE_PUNCT = "。，,；;：:、 \t“”\"'「」"
 _FIGURE = re.compile(
     r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:%|‰|[万亿千百]{0,2}(?:美元|元|吨|千瓦|瓦|平方米|公里|个|座|项|家|人|辆|台|亩|户|名|次|倍|天|米)?)"
 )
+# A comma that separates two answers, not the thousands of 「31,875美元」.
+_COMMA_BETWEEN_PARTS = re.compile(r"，|,(?!\d{3}(?!\d))")
 _MAX_READABLE = 120
 _ASKS_RANK = re.compile(r"第几|排名多少|名次")
 
@@ -237,7 +243,9 @@ def reply_spans(raw: str, wanted: int) -> list[tuple[str, list[int]]]:
     ]
     if 0 < len(spans) < wanted:  # 「107.37亿元，45.2%」 for a two-part question
         split = [
-            (p.strip(_EDGE_PUNCT), cited) for text, cited in spans for p in re.split("[，,]", text)
+            (p.strip(_EDGE_PUNCT), cited)
+            for text, cited in spans
+            for p in _COMMA_BETWEEN_PARTS.split(text)
         ]
         spans = [s for s in split if s[0]]
     return spans
@@ -336,6 +344,14 @@ def _locate(span: str, question: str, passages: list[PassageText]) -> list[_Loca
         ]
         if hits:
             return hits
+    # A range written the model's way: 「200-2300」 for 「200米至2,300米」.
+    hits = [
+        _Located(i, figure_start(text, a), b)
+        for i, (_, text, _) in enumerate(passages)
+        for a, b in find_range(span, text)
+    ]
+    if hits:
+        return hits
     # The same words with other punctuation, or stitched from pieces of one sentence (the
     # stretch that holds them).
     for candidate in filter(None, (span, _after_question(span, question))):
@@ -371,6 +387,17 @@ def _locate(span: str, question: str, passages: list[PassageText]) -> list[_Loca
             for i, (_, text, _) in enumerate(passages)
             for a, b in find_all(run, text)
         ]
+    # Nearly the words of one sentence, less a parenthesis or a comma the model dropped (or
+    # a 的 it added): that sentence's stretch, when it keeps the span's figures.
+    for candidate in filter(None, (_after_question(span, question), span)):
+        hits = [
+            _Located(i, a, b)
+            for i, (_, text, _) in enumerate(passages)
+            for a, b in aligned_stretch(candidate, text)
+            if all(f in normalise(text[a:b]) for f in figures)
+        ]
+        if hits:
+            return hits
     return []
 
 
@@ -435,7 +462,11 @@ def _judge(
     # A figure must be about the asked metric in its own sentence; a name or phrase in the
     # passage that talks about it (CMRC: 「它」 in the sentence, the subject in the title).
     figure = claim or is_figure(answer)
-    support = metric_support(asked, [title, before, sentence_text] if figure else [article])
+    support = (
+        metric_support(asked, [title, before, sentence_text])
+        if figure
+        else metric_support(asked.for_phrases(), [article])
+    )
     if not mismatch and support < min_metric_support:
         mismatch = (
             f"the sentence holding {answer} does not say what the question asks about "
@@ -601,6 +632,10 @@ def extract_answer(
         if not told and asks_reason(part) and (restated or _echoes(span, part)):
             # 「潘仕成为何被封为道员？」 answered 「封为道员头衔」: what happened, not why.
             told = reason(part, texts)
+        if not told and restated:
+            # 「翼尖小翼是什么？」 answered 「翼尖小翼」: what the sentence opening with it says
+            term = defined_term(part) or asked_thing(part)
+            told = definition(term, texts) or lead(term, texts)
         claim = not told and asks_yes_no(part) and (restated or only_yes_no(span))
         if claim:
             told = statement(part, texts)

@@ -4,6 +4,7 @@ reasons, full names, and questions that ask for each of several things."""
 from rag.services.answer_shape import (
     as_count,
     asked_head,
+    asked_thing,
     asks_event,
     asks_reason,
     asks_several,
@@ -14,6 +15,7 @@ from rag.services.answer_shape import (
     event,
     full_name,
     head_extent,
+    lead,
     list_end,
     only_yes_no,
     reason,
@@ -425,3 +427,41 @@ def test_an_event_question_gets_what_the_text_says_happened_in_its_year() -> Non
         "1982年11月25日至26日感恩节期间，该大厦发生大火，需要重建"
     )
     assert event("1982年，王五发生了什么事情？", texts) == ""  # none names 王五
+
+
+def test_a_post_asked_for_a_time_is_taken_from_the_line_that_opens_with_that_time() -> None:
+    career = [
+        "吴双战，河南清丰人。1967年4月至1969年9月任陆军排长。"
+        "1969年9月至1970年4月任陆军团司令部作训股参谋。"
+        "1992年1月，任大港区委常委。1992年4月，任大港区委副书记、代区长。"
+    ]
+    question = "1969年9月至1970年4月，吴双战担任什么职务？"
+    assert asks_event(question)
+    assert event(question, career) == "陆军团司令部作训股参谋"
+    # the whole time, not another month of the year
+    assert event("1992年4月，罗保铭担任什么职务？", career) == "大港区委副书记、代区长"
+    assert not asks_event("罗保铭担任什么职务？")
+    result = extract_answer(question, "陆军排长", [("", career[0], "")], 0.34)
+    assert [(p.answer, p.readable) for p in result.parts] == [
+        ("陆军团司令部作训股参谋", "1969年9月至1970年4月任陆军团司令部作训股参谋。")
+    ]
+
+
+def test_a_bare_term_asked_about_gets_what_its_opening_sentence_says() -> None:
+    texts = [
+        "翼尖小翼（），又称作翼梢小翼、翼尖帆或翼端帆，通常用于提高固定翼航空器机翼的效率。"
+        "翼尖小翼的原理在于减少翼尖涡流。"
+    ]
+    assert asked_thing("翼尖小翼是什么？") == "翼尖小翼"
+    assert asked_thing("蓝线裸顶鲷的俗名是什么？") == ""  # asks for one thing of it
+    assert lead("翼尖小翼", texts) == (
+        "又称作翼梢小翼、翼尖帆或翼端帆，通常用于提高固定翼航空器机翼的效率"
+    )
+    assert lead("翼尖帆", texts) == ""  # no sentence opens with it
+    # only where the model's reply restated the question
+    result = extract_answer("翼尖小翼是什么？", "翼尖小翼", [("", texts[0], "")], 0.34)
+    assert [p.answer for p in result.parts] == [
+        "又称作翼梢小翼、翼尖帆或翼端帆，通常用于提高固定翼航空器机翼的效率"
+    ]
+    result = extract_answer("翼尖小翼是什么？", "减少翼尖涡流", [("", texts[0], "")], 0.34)
+    assert [p.answer for p in result.parts] == ["减少翼尖涡流"]

@@ -165,6 +165,9 @@ def test_reply_spans_drop_markers_labels_and_bullets() -> None:
     assert reply_spans("62个，9个", 1) == [("62个", []), ("9个", [])]
     assert [t for t, _ in reply_spans("9.2%、15.3%和36.2%", 1)] == ["9.2%", "15.3%", "36.2%"]
     assert reply_spans("工业项目62个，服务业9个", 1) == [("工业项目62个，服务业9个", [])]
+    # A two-part question answered on one line splits at its commas, not inside a number.
+    assert [t for t, _ in reply_spans("31,875美元", 2)] == ["31,875美元"]
+    assert [t for t, _ in reply_spans("107.37亿元,45.2%", 2)] == ["107.37亿元", "45.2%"]
 
 
 def test_a_period_that_names_an_event_in_the_passage_is_not_a_mismatch() -> None:
@@ -496,3 +499,50 @@ def test_a_place_the_tagger_only_guesses_is_a_name_and_a_range_keeps_its_units()
     assert [p.answer for p in extract_answer("占比增至多少？", "50%", [rise], 0.34).parts] == [
         "50%"
     ]
+
+
+def test_a_range_written_the_models_way_is_found_as_the_text_writes_it() -> None:
+    plant = ("", "分布在蒙古、伊朗等地，生长于海拔200米至2,300米的地区。株高20－100厘米。", "")
+    question = "蓍所生长的地区海拔约是多少米？"
+    assert [p.answer for p in extract_answer(question, "200-2300", [plant], 0.34).parts] == [
+        "200米至2,300米"
+    ]
+    # other numbers are no such range
+    assert not extract_answer(question, "200-2400", [plant], 0.34).parts
+    # a two-part question answered on one line keeps a number's thousands together
+    income = ("", "男子的平均年收入为31,875美元，女子的平均年收入为23,235美元。", "")
+    result = extract_answer("男子和女子的平均年收入分别是多少？", "31,875美元", [income], 0.34)
+    assert [p.answer for p in result.parts] == ["31,875美元"]
+
+
+def test_a_reply_that_drops_a_parenthesis_is_found_as_the_sentence_says_it() -> None:
+    museum = (
+        "",
+        "黑龙江省博物馆位于黑龙江省哈尔滨市（旧称滨江）南岗区红军街50号，是综合博物馆。",
+        "",
+    )
+    question = "黑龙江省博物馆位于哪里？"
+    result = extract_answer(question, "黑龙江省哈尔滨市的南岗区红军街50号", [museum], 0.34)
+    assert [p.answer for p in result.parts] == ["黑龙江省哈尔滨市（旧称滨江）南岗区红军街50号"]
+    # a reply the sentence does not nearly say is not found, nor one with another number
+    assert not extract_answer(question, "黑龙江省齐齐哈尔市的龙沙区公园路8号", [museum], 0.34).parts
+    assert not extract_answer(question, "黑龙江省哈尔滨市的南岗区红军街60号", [museum], 0.34).parts
+
+
+def test_the_kind_a_question_asks_for_need_not_be_written_beside_a_phrase() -> None:
+    person = ("", "严长寿，出生于上海市，目前为公益平台文化基金会董事长、亚都丽致大饭店总裁。", "")
+    question = "严长寿现今的职业有哪些？"
+    assert question_scope(question).kind == "职业"
+    result = extract_answer(
+        question, "公益平台文化基金会董事长、亚都丽致大饭店总裁", [person], 0.34
+    )
+    assert [p.answer for p in result.parts] == ["公益平台文化基金会董事长、亚都丽致大饭店总裁"]
+    # ... the question's subject still has to be in the article
+    other = ("", "林永康目前为亚都丽致大饭店总裁。", "")
+    assert not extract_answer(question, "亚都丽致大饭店总裁", [other], 0.34).parts
+    # a verb before 什么 is no kind; another name for something is asked with a name word
+    assert question_scope("苹果状西番莲被当作什么？").kind == ""
+    assert "称之为" not in question_scope("阿閦佛又称之为什么？").metric_terms
+    # a figure still needs its metric beside it
+    count = ("", "严长寿目前为董事长，公司有员工300人。", "")
+    assert not extract_answer("严长寿的职业有哪些？", "300人", [count], 0.34).parts
