@@ -582,6 +582,37 @@ def _other_periods(
     return found[:2]
 
 
+def _about_time(mismatch: str) -> bool:
+    """A scope refusal for the year or the months (not the place, rank, unit or plan)."""
+    return mismatch.startswith("the question asks about") and "the evidence states" in mismatch
+
+
+def _figure_in_scope(
+    part: str,
+    asked: QuestionScope,
+    near: ExtractedPart,
+    passages: list[PassageText],
+    min_metric_support: float,
+) -> ExtractedPart | None:
+    """The model copied a figure for another time (65.6亿元 of 2024年1至8月 for 「截至2025年
+    9月底…累计达到多少？」): the figure of the same unit whose sentence states the asked time,
+    place and every word of the metric (107.37亿元 of 「今年1-9月」 in a 2025 article), when
+    the passages hold exactly one such figure; else None and the refusal stands."""
+    family = unit_family(near.answer)
+    if not family:
+        return None
+    found: dict[str, ExtractedPart] = {}
+    for index, (_, text, _) in enumerate(passages):
+        for match in _FIGURE.finditer(text):
+            if unit_family(match.group(0)) != family:
+                continue
+            loc = _Located(index, match.start(), match.start() + len(match.group(0).rstrip()))
+            verdict = _judge(part, asked, loc, passages, [], min_metric_support)
+            if not verdict.mismatch and verdict.support >= 1.0:
+                found.setdefault(normalise(verdict.part.answer), verdict.part)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
 def extract_answer(
     question: str,
     raw: str,
@@ -681,11 +712,15 @@ def extract_answer(
         if asks_where(part):
             best = _within_quote(best, passages, place_extent)
         best = _within_quote(best, passages, partial(head_extent, part))
-        if mismatch:
+        in_scope = None
+        if mismatch and _about_time(mismatch):
+            in_scope = _figure_in_scope(part, asked, best, passages, min_metric_support)
+        if mismatch and in_scope is None:
             rejections.append(mismatch)
             if result.near_miss is None:
                 result.near_miss = best
             continue
+        best = in_scope or best
         if len(parts) == 1 and not answered and not only_part:
             answered[part_index] = [
                 best,

@@ -85,7 +85,7 @@ _RANK = re.compile(
 _FORECAST = re.compile(r"预计|计划|目标|力争|有望|将达|将完成|将实现|将建成|规划|拟")
 # Words of a question that carry its time, its unit or its form, not the metric it asks about.
 _SCOPE_WORDS = re.compile(
-    r"\d|年|月|季度|截至|截止|累计|多少|多[长高大重远深宽久]|几|哪|什么|是否|预计|实际|完成|何|谁|怎|"
+    r"\d|年|月|季度|截至|截止|累计|多少|多[长高大重远深宽久]|几|哪|什么|是否|预计|实际|完成|达到|何|谁|怎|"
     r"如何|吗|呢"
 )
 # Words for "now", which texts write one for another (现今 asked, 目前 written).

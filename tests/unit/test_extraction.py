@@ -546,3 +546,14 @@ def test_the_kind_a_question_asks_for_need_not_be_written_beside_a_phrase() -> N
     # a figure still needs its metric beside it
     count = ("", "严长寿目前为董事长，公司有员工300人。", "")
     assert not extract_answer("严长寿的职业有哪些？", "300人", [count], 0.34).parts
+
+
+def test_a_figure_copied_for_another_time_gives_way_to_the_one_stated_for_the_asked_time() -> None:
+    question = "截至2025年9月底，克州当年外贸进出口总额累计达到多少？"
+    result = _extract(question, "65.6亿元")  # the model copied the 2024年1至8月 figure
+    assert [(p.answer, p.scope.split()[0]) for p in result.parts] == [("107.37亿元", "2025年1-9月")]
+    # a time no passage states is still refused, with what the documents do hold
+    result = _extract("截至2024年9月底，克州外贸进出口总额累计达到多少？", "107.37亿元")
+    assert result.parts == []
+    assert result.near_miss is not None
+    assert _extract("江苏2024年新能源汽车产量是多少？", "67.8万辆").parts == []
