@@ -400,6 +400,30 @@ def full_name(question: str, texts: list[str]) -> str:
     return ""
 
 
+# 「克州进出口贸易占整个南疆地区进出口贸易的比重有多大？」: what the share is of, and a
+# share as a text writes it after 「占…的」 (七成以上, 近6%, 一半).
+_SHARE_OF = re.compile(r"占(.{2,30}?)的?(?:比重|比例|份额|比率|百分比)")
+_SHARE = (
+    r"(?:近|约|超过|逾|接近)?(?:\d+(?:\.\d+)?\s*[%％]|[一二三四五六七八九两]成(?:以上|左右|多)?"
+    r"|一半以上|一半|半数以上|半数|[二三四五六七八九十]分之[一二三四五六七八九])"
+)
+
+
+def share_of(question: str, texts: list[str]) -> str:
+    """The share a passage writes for what the question asks it of: 「七成以上」 of 「…占整个
+    南疆地区进出口贸易的七成以上」 for 「…占整个南疆地区进出口贸易的比重有多大？」 (the model
+    writes a precise 70.3% that no passage holds); '' when no passage writes one."""
+    asked = _SHARE_OF.search(question)
+    if not asked:
+        return ""
+    whole = re.compile(rf"占{re.escape(asked.group(1))}的?\s*({_SHARE})")
+    for text in texts:
+        match = whole.search(text)
+        if match:
+            return match.group(1)
+    return ""
+
+
 def asks_yes_no(question: str) -> bool:
     return bool(_YES_NO.search(question.strip()))
 

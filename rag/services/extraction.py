@@ -35,6 +35,7 @@ from rag.services.answer_shape import (
     only_yes_no,
     place_extent,
     reason,
+    share_of,
     statement,
     time_bounds,
     verb_objects,
@@ -679,6 +680,10 @@ def extract_answer(
             rejections.append(f"the reply {span!r} only restates the question")
             continue
         located = _locate(span, question, passages)
+        shared = "" if located else share_of(part, texts)
+        if shared:
+            # 「70.3%」 in no passage, for a share the text writes 「七成以上」
+            span, located = shared, _locate(shared, question, passages)
         if not located:
             rejections.append(f"{span!r} is in no retrieved passage")
             continue

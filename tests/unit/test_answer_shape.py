@@ -19,6 +19,7 @@ from rag.services.answer_shape import (
     list_end,
     only_yes_no,
     reason,
+    share_of,
     statement,
     time_bounds,
     verb_objects,
@@ -465,3 +466,14 @@ def test_a_bare_term_asked_about_gets_what_its_opening_sentence_says() -> None:
     ]
     result = extract_answer("翼尖小翼是什么？", "减少翼尖涡流", [("", texts[0], "")], 0.34)
     assert [p.answer for p in result.parts] == ["减少翼尖涡流"]
+
+
+def test_a_share_the_text_writes_in_words_replaces_a_precise_figure_it_does_not_hold() -> None:
+    grain = ("", "2023年，该省粮食产量达到1200万吨，占全国粮食总产量的一成左右。", "2023")
+    question = "2023年该省粮食产量占全国粮食总产量的比重是多少？"
+    assert share_of(question, [grain[1]]) == "一成左右"
+    result = extract_answer(question, "10.2%", [grain], 0.34)
+    assert [p.answer for p in result.parts] == ["一成左右"]
+    # a share of something else is not it
+    assert share_of("该省棉花产量占全国的比重是多少？", [grain[1]]) == ""
+    assert not extract_answer("该省棉花产量占全国的比重是多少？", "10.2%", [grain], 0.34).parts
