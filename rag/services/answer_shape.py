@@ -33,6 +33,7 @@ Every shape is cut from the passage text, so the answer stays verbatim.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from rag.components.chinese_tokens import is_word, place_words, search_tokens
 from rag.services.evidence import find_all, normalise, positional_numeral, sentence_bounds
@@ -421,6 +422,39 @@ def share_of(question: str, texts: list[str]) -> str:
         match = whole.search(text)
         if match:
             return match.group(1)
+    return ""
+
+
+# 「胡润是什么身份？」: the title a text writes before a person's name (胡润百富董事长兼首席
+# 调研官胡润), which ends in a word for a post.
+_ASKS_TITLE = re.compile(r"(?:什么|何种|哪种)(?:身份|职务|职位|头衔|官职|职称)")
+_TITLE_END = re.compile(
+    r"(?:长|官|员|书记|主任|主席|经理|总裁|总监|董事|教授|院士|专家|记者|代表|委员|顾问|"
+    r"秘书|司令|主编|会长|理事|厂长|律师|医生|研究员|工程师|创始人|负责人)$"
+)
+_TITLE_START = "，,。；;：:、（）()「」“”\n 的由据和与及"
+
+
+def asks_title(question: str) -> bool:
+    return bool(_ASKS_TITLE.search(question))
+
+
+def title_of(question: str, names: Sequence[str], texts: list[str]) -> str:
+    """「X是什么身份/职务？」 of a person the question names: the title a passage writes right
+    before the name (「胡润百富董事长兼首席调研官」 of 「…大会上，胡润百富董事长兼首席调研官胡润发布
+    了这一榜单」), back to the mark or 的 before it; '' when the question asks no title or no
+    passage writes one."""
+    if not asks_title(question):
+        return ""
+    for name in sorted(names, key=len, reverse=True):
+        for text in texts:
+            for match in re.finditer(re.escape(name), text):
+                start = match.start()
+                while start > 0 and text[start - 1] not in _TITLE_START:
+                    start -= 1
+                title = text[start : match.start()].strip()
+                if len(title) >= 2 and _TITLE_END.search(title):
+                    return title
     return ""
 
 

@@ -21,6 +21,7 @@ from rag.services.answer_shape import (
     asks_event,
     asks_reason,
     asks_several,
+    asks_title,
     asks_when,
     asks_where,
     asks_yes_no,
@@ -38,6 +39,7 @@ from rag.services.answer_shape import (
     share_of,
     statement,
     time_bounds,
+    title_of,
     verb_objects,
 )
 from rag.services.evidence import (
@@ -658,6 +660,9 @@ def extract_answer(
         # 「…溶于汽油吗？」 answered 「是」: the passage's words that say so (which restate the
         # question).
         told = definition(defined_term(part), texts) or full_name(part, texts)
+        if not told and asks_title(part):
+            # 「胡润是什么身份？」: the title written before the name, not the institute's name
+            told = title_of(part, question_scope(part).names, texts)
         if not told and asks_event(part):
             # 「1982年，兰比尔发生了什么事情？」: the sentence that tells what happened then
             told = event(part, texts)

@@ -22,6 +22,7 @@ from rag.services.answer_shape import (
     share_of,
     statement,
     time_bounds,
+    title_of,
     verb_objects,
 )
 from rag.services.extraction import coordinated_parts, extract_answer
@@ -477,3 +478,17 @@ def test_a_share_the_text_writes_in_words_replaces_a_precise_figure_it_does_not_
     # a share of something else is not it
     assert share_of("该省棉花产量占全国的比重是多少？", [grain[1]]) == ""
     assert not extract_answer("该省棉花产量占全国的比重是多少？", "10.2%", [grain], 0.34).parts
+
+
+def test_a_title_asked_of_a_person_is_the_one_written_before_the_name() -> None:
+    text = (
+        "李若岚研究所最新发布的报告显示，全省产量居首。在9月26日举行的大会上，"
+        "若岚科技董事长兼首席研究员李若岚发布了这一报告。"
+    )
+    question = "发布这份报告的李若岚是什么身份？"
+    assert title_of(question, ["李若岚"], [text]) == "若岚科技董事长兼首席研究员"
+    result = extract_answer(question, "李若岚研究所", [("", text, "")], 0.34)
+    assert [p.answer for p in result.parts] == ["若岚科技董事长兼首席研究员"]
+    # no title before the name, or no title asked: nothing
+    assert title_of(question, ["李若岚"], ["李若岚研究所最新发布的报告显示。"]) == ""
+    assert title_of("李若岚发布了什么报告？", ["李若岚"], [text]) == ""
