@@ -11,7 +11,7 @@ time, place or figure that its evidence does not.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -569,20 +569,31 @@ def _other_periods(
         return []
     found: list[ExtractedPart] = []
     seen_times = {(chosen.years, chosen.periods)}
+    for verdict in _figures_judged(question, asked, family, passages, min_metric_support):
+        time = (verdict.years, verdict.periods)
+        if verdict.mismatch or verdict.support < 1.0 or time in seen_times or not any(time):
+            continue
+        if verdict.places and chosen.places and not verdict.places & chosen.places:
+            continue
+        seen_times.add(time)
+        found.append(verdict.part)
+    return found[:2]
+
+
+def _figures_judged(
+    part: str,
+    asked: QuestionScope,
+    family: str,
+    passages: list[PassageText],
+    min_metric_support: float,
+) -> Iterator[_Verdict]:
+    """Every figure of the passages in the unit `family`, judged as an answer to `part`."""
     for index, (_, text, _) in enumerate(passages):
         for match in _FIGURE.finditer(text):
-            if unit_family(match.group(0)) != family:
-                continue
-            loc = _Located(index, match.start(), match.start() + len(match.group(0).rstrip()))
-            verdict = _judge(question, asked, loc, passages, [], min_metric_support)
-            time = (verdict.years, verdict.periods)
-            if verdict.mismatch or verdict.support < 1.0 or time in seen_times or not any(time):
-                continue
-            if verdict.places and chosen.places and not verdict.places & chosen.places:
-                continue
-            seen_times.add(time)
-            found.append(verdict.part)
-    return found[:2]
+            if unit_family(match.group(0)) == family:
+                end = match.start() + len(match.group(0).rstrip())
+                loc = _Located(index, match.start(), end)
+                yield _judge(part, asked, loc, passages, [], min_metric_support)
 
 
 def _about_time(mismatch: str) -> bool:
@@ -605,14 +616,9 @@ def _figure_in_scope(
     if not family:
         return None
     found: dict[str, ExtractedPart] = {}
-    for index, (_, text, _) in enumerate(passages):
-        for match in _FIGURE.finditer(text):
-            if unit_family(match.group(0)) != family:
-                continue
-            loc = _Located(index, match.start(), match.start() + len(match.group(0).rstrip()))
-            verdict = _judge(part, asked, loc, passages, [], min_metric_support)
-            if not verdict.mismatch and verdict.support >= 1.0:
-                found.setdefault(normalise(verdict.part.answer), verdict.part)
+    for verdict in _figures_judged(part, asked, family, passages, min_metric_support):
+        if not verdict.mismatch and verdict.support >= 1.0:
+            found.setdefault(normalise(verdict.part.answer), verdict.part)
     return next(iter(found.values())) if len(found) == 1 else None
 
 
