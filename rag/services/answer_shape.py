@@ -10,7 +10,8 @@ passage. These kinds of question want more than the span a small model copies:
 - a question that counts (「分为几类？」) wants the count as the text writes it, with its
   classifier: 「两类」, not 「2」 (in the passage that writes the number, where one does);
 - a question that asks what a term is (「什么是小鸟球？」) wants the passage's definition of
-  it, where the model repeats the term or copies a piece of the definition;
+  it, where the model repeats the term or copies a piece of the definition (with none, what
+  the sentence that opens with the term says of it, when the model only repeated it);
 - a why-question (「伊丽莎白港机场为什么又叫十分钟机场？」) wants the reason the passage
   gives (「因为…的时间是少于十分钟」), where the model copies what happened;
 - a question about a short name (「南宁二中是什么的简称？」) wants the name the passage
@@ -25,7 +26,12 @@ passage. These kinds of question want more than the span a small model copies:
 - a question that asks 什么 of a noun wants it where the text writes it after the span:
   「BOT模式」 for 「以什么模式移交？」, not 「BOT」;
 - a question about what happened in a year (「在1982年，兰比尔发生了什么事情？」) wants the
-  text's own stretch from that year, where the model rewords it.
+  text's own stretch from that year, where the model rewords it; one about the post held at
+  a time (「1969年9月至1970年4月，…担任什么职务？」) the post of the line that opens with it;
+- a question about a person's title (「胡润是什么身份？」) wants the title written right
+  before the name (「胡润百富董事长兼首席调研官」), where the model copies an institute;
+- a question about a share (「…占整个南疆地区进出口贸易的比重有多大？」) whose figure no
+  passage holds wants the share written after the same 「占…的」 (「七成以上」).
 
 Every shape is cut from the passage text, so the answer stays verbatim.
 """
