@@ -4,8 +4,8 @@ printed, not asserted: it is a benchmark's figure (bench/embedding_backends.py).
 
 Measured on the seed chunks (2 cores, AMD EPYC): OpenVINO ~3.5-5x the chunks/s of torch and
 cosine >= 0.9998 to its vectors (README "Embedding backends"). On a slower 2-core EPYC with
-AVX2 only (2026-11-28) the ratio was 1.4-1.7x beside other jobs and under 1.3x in CI's own
-run, so a timed guard failed there for the machine, not the code.
+AVX2 only (2026-11-28) the ratio was 1.4-1.7x beside other jobs, and CI's own run failed a
+1.3x guard there: a timed guard failed for the machine, not the code.
 """
 
 from __future__ import annotations
