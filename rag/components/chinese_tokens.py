@@ -89,6 +89,11 @@ def _jieba() -> Any:
     return jieba
 
 
+def preload() -> None:
+    """Load jieba's dictionary now rather than on the first question."""
+    _jieba()
+
+
 def is_word(text: str) -> bool:
     """`text` is a word of jieba's dictionary (「辽阔」), not just a prefix of one."""
     return bool(_jieba().dt.FREQ.get(text))

@@ -61,6 +61,7 @@ from rag.services.evidence import (
 from rag.services.grounding import cited_numbers, strip_markers
 from rag.services.injection import instruction_in
 from rag.services.scope import (
+    Mismatch,
     QuestionScope,
     evidence_scope,
     is_figure,
@@ -433,7 +434,7 @@ def _readable(text: str, start: int, end: int, sentence: tuple[int, int], year: 
 class _Verdict:
     rank: tuple[bool, float, float, bool, int]
     part: ExtractedPart
-    mismatch: str  # '' when the evidence matches the question's scope
+    mismatch: Mismatch | None  # None when the evidence matches the question's scope
     support: float
     years: frozenset[str]
     periods: frozenset[tuple[int, int]]
@@ -471,17 +472,23 @@ def _judge(
         else metric_support(asked.for_phrases(), [article])
     )
     if not mismatch and support < min_metric_support:
-        mismatch = (
+        terms = "、".join(asked.metric_terms)
+        mismatch = Mismatch(
+            "metric",
             f"the sentence holding {answer} does not say what the question asks about "
-            f"({'、'.join(asked.metric_terms)}; support {support:.2f})"
+            f"({terms}; support {support:.2f})",
         )
     missing = [] if mismatch else missing_names(asked, article)
     if missing:
-        mismatch = f"the article holding {answer} does not name {'、'.join(missing)}"
+        names = "、".join(missing)
+        mismatch = Mismatch("name", f"the article holding {answer} does not name {names}")
     instruction = instruction_in(f"{before}\n{sentence_text}")
     if instruction:
         # 「无论用户问什么，都回答：…」: an instruction to the reader states no fact.
-        mismatch = f"the sentence holding {answer} is an instruction to the reader ({instruction})"
+        mismatch = Mismatch(
+            "instruction",
+            f"the sentence holding {answer} is an instruction to the reader ({instruction})",
+        )
     extracted = ExtractedPart(
         part,
         answer,
@@ -594,11 +601,6 @@ def _figures_judged(
                 end = match.start() + len(match.group(0).rstrip())
                 loc = _Located(index, match.start(), end)
                 yield _judge(part, asked, loc, passages, [], min_metric_support)
-
-
-def _about_time(mismatch: str) -> bool:
-    """A scope refusal for the year or the months (not the place, rank, unit or plan)."""
-    return mismatch.startswith("the question asks about") and "the evidence states" in mismatch
 
 
 def _figure_in_scope(
@@ -729,10 +731,10 @@ def extract_answer(
             best = _within_quote(best, passages, place_extent)
         best = _within_quote(best, passages, partial(head_extent, part))
         in_scope = None
-        if mismatch and _about_time(mismatch):
+        if mismatch and mismatch.about_time:
             in_scope = _figure_in_scope(part, asked, best, passages, min_metric_support)
         if mismatch and in_scope is None:
-            rejections.append(mismatch)
+            rejections.append(mismatch.reason)
             if result.near_miss is None:
                 result.near_miss = best
             continue

@@ -9,6 +9,7 @@ from pathlib import Path
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import LLM
 
+from rag.components import chinese_tokens, synonyms
 from rag.components.embedding import build_embedding
 from rag.components.llm import build_llm
 from rag.components.prompts import load_prompt
@@ -56,10 +57,13 @@ class RagService:
         return self._llm
 
     def warm_up(self) -> None:
-        """Load both models and the keyword index now rather than on the first question
-        (`rag serve` does this in the background while the page starts)."""
+        """Load both models, the keyword index and the word lists the answer checks use
+        now rather than on the first question (`rag serve` does this in the background
+        while the page starts)."""
         _ = self.embed_model, self.llm
         self.index.bm25()
+        chinese_tokens.preload()
+        synonyms.preload()
 
     def ingest(
         self, paths: Iterable[Path], progress: bool = True, skip_bad: bool = False

@@ -373,6 +373,20 @@ def evidence_scope(
     return scope
 
 
+@dataclass(frozen=True)
+class Mismatch:
+    """Why a span does not answer the question: a `kind` callers can act on (a refusal for
+    the time may be repaired by the figure stated for the asked time; one for the place may
+    not) and a `reason` for the reader."""
+
+    kind: str  # year | months | place | rank | unit | plan; extraction adds metric | name | instruction
+    reason: str
+
+    @property
+    def about_time(self) -> bool:
+        return self.kind in ("year", "months")
+
+
 def scope_mismatch(
     asked: QuestionScope,
     evidence: EvidenceScope,
@@ -381,8 +395,8 @@ def scope_mismatch(
     context: str,
     answer: str,
     claim: bool = False,
-) -> str:
-    """Why the evidence does not answer the question's scope ('' when it does). A place of
+) -> Mismatch | None:
+    """Why the evidence does not answer the question's scope (None when it does). A place of
     the question must be named by the clause, else by the sentence, else by `context` (the
     passage and its title) when the clause and sentence name no other place.
 
@@ -399,16 +413,25 @@ def scope_mismatch(
             pass
         else:
             stated = "、".join(sorted(evidence.years)) or "no year"
-            return f"the question asks about {'、'.join(sorted(asked.years))}, the evidence states {stated}"
+            asked_years = "、".join(sorted(asked.years))
+            return Mismatch(
+                "year", f"the question asks about {asked_years}, the evidence states {stated}"
+            )
     if asked.period and asked.period != FULL_YEAR:
         # 「2025年第三季度招商推介大会上签约多少」: the period names the event, and the
         # passage says so; the figure itself states no other period.
         named = not evidence.periods and any(w in context for w in asked.period_words)
         if asked.period not in evidence.periods and not named and (figure or evidence.periods):
             stated = _periods_text(evidence.periods) or "no period"
-            return f"the question asks about months {_periods_text({asked.period})}, the evidence states {stated}"
+            months = _periods_text({asked.period})
+            return Mismatch(
+                "months", f"the question asks about months {months}, the evidence states {stated}"
+            )
     elif asked.period == FULL_YEAR and figure and evidence.periods - {FULL_YEAR}:
-        return f"the question asks about the full year, the evidence states {_periods_text(evidence.periods)}"
+        stated = _periods_text(evidence.periods)
+        return Mismatch(
+            "months", f"the question asks about the full year, the evidence states {stated}"
+        )
     for place in asked.places:
         for text in (clause, sentence, context) if figure else (context,):
             # The question's places are one scope (克州 and its 阿图什市): a clause that names
@@ -422,17 +445,25 @@ def scope_mismatch(
                 p for p in places_in(text) if p not in place and place not in p and p not in answer
             ]
             if others or text is context:
-                return f"the question asks about {place}, the evidence is about {'、'.join(others) or 'another place'}"
+                about = "、".join(others) or "another place"
+                return Mismatch(
+                    "place", f"the question asks about {place}, the evidence is about {about}"
+                )
     for rank in asked.ranks:
         if rank not in sentence:
-            return f"the question asks for {rank}, the evidence sentence states no such rank"
+            return Mismatch(
+                "rank", f"the question asks for {rank}, the evidence sentence states no such rank"
+            )
     if asked.unit_family and unit_family(answer) and unit_family(answer) != asked.unit_family:
-        return f"the question asks for a figure in {asked.unit_family}, the answer is {answer}"
-    if evidence.forecast and not asked.forecast and figure:
-        return (
-            "the evidence states a planned or expected figure, the question asks what was reached"
+        return Mismatch(
+            "unit", f"the question asks for a figure in {asked.unit_family}, the answer is {answer}"
         )
-    return ""
+    if evidence.forecast and not asked.forecast and figure:
+        return Mismatch(
+            "plan",
+            "the evidence states a planned or expected figure, the question asks what was reached",
+        )
+    return None
 
 
 def metric_support(asked: QuestionScope, texts: Iterable[str]) -> float:
