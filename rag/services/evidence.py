@@ -34,6 +34,17 @@ _RANGE_BEFORE = re.compile(
     rf"(?:\d[\d,]*(?:\.\d+)?(?:{_UNIT_AFTER.pattern})?\s*(?:至|到|~|～|-|–|—)\s*)?$"
 )
 
+# A rate written before its figure: 「每平方公里69670人」 is a density, 「69670人」 a population.
+_RATE_BEFORE = re.compile(
+    r"(?:每|人均)(?:平方|立方)?(?:公里|千米|公顷|亩|米|百人|千人|万人|十万人|人|百户|户|年|月|天|日|小时|"
+    r"吨|股|辆|台|家|周|场|次|公斤|克|升)?\s*$"
+)
+# A measure written in two units, the second unnamed or smaller: 「2米11」 (2 m 11 cm),
+# 「21时54分」, 「3分33秒62」; its first part alone is another figure.
+_COMPOUND_AFTER = re.compile(
+    r"(?<=米|时|分|秒|尺|斤|呎)\d{1,2}(?:厘米|公分|分钟|分|秒|寸|两|吋)?(?![\d.,])"
+)
+
 
 @dataclass(frozen=True)
 class Normalised:
@@ -165,21 +176,38 @@ def previous_sentence(text: str, sentence_start: int) -> str:
 
 def with_unit(text: str, start: int, end: int) -> int:
     """The end of a figure at [start, end) with the unit that follows it in `text` (when the
-    span ends in a digit and a unit follows), else `end`."""
-    if end <= start or not text[end - 1].isdigit():
+    span ends in a digit and a unit follows) and the rest of a measure in two units
+    (「2米」 of 「2米11」, 「3分33秒」 of 「3分33秒62」), else `end`."""
+    if end <= start:
         return end
-    match = _UNIT_AFTER.match(text, end)
-    return match.end() if match and match.group(0).strip() else end
+    if text[end - 1].isdigit():
+        match = _UNIT_AFTER.match(text, end)
+        end = match.end() if match and match.group(0).strip() else end
+    while text[start:end][:1].isdigit() and (more := _COMPOUND_AFTER.match(text, end)):
+        end = more.end()
+    return end
+
+
+def unit_of(figure: str) -> str:
+    """The unit written after the number `figure` opens with (「公斤」 of 「118公斤」, 「年」 of
+    「2025年1-9月」), '' when it opens with no number or has no unit."""
+    number = re.match(r"(?:约|大约)?\d[\d,]*(?:\.\d+)?", figure)
+    unit = _UNIT_AFTER.match(figure, number.end()) if number else None
+    return unit.group(0).strip() if unit else ""
 
 
 def figure_start(text: str, start: int) -> int:
     """Where a figure at `start` starts with the range it closes and the 约 before it
-    (「约15至20厘米」 for 「20厘米」), else `start`."""
+    (「约15至20厘米」 for 「20厘米」) and the rate it is given for (「每平方公里69670人」),
+    else `start`."""
     if start >= len(text) or not text[start].isdigit():
         return start
     before = text[max(0, start - 18) : start]
     match = _RANGE_BEFORE.search(before)
-    return start - (len(before) - match.start()) if match else start
+    start -= len(before) - match.start() if match else 0
+    before = text[max(0, start - 8) : start]
+    rate = _RATE_BEFORE.search(before)
+    return start - (len(before) - rate.start()) if rate else start
 
 
 _RANGE_REPLY = re.compile(

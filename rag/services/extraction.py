@@ -56,6 +56,7 @@ from rag.services.evidence import (
     positional_numeral,
     previous_sentence,
     sentence_bounds,
+    unit_of,
     with_unit,
 )
 from rag.services.grounding import cited_numbers, strip_markers
@@ -239,7 +240,11 @@ def reply_spans(raw: str, wanted: int) -> list[tuple[str, list[int]]]:
         cited = cited_numbers(line)
         text = _BULLET.sub("", strip_markers(line).strip())
         text = _LABEL.sub("", text).strip(_EDGE_PUNCT)
-        if text:
+        pieces = text.split()
+        if len(pieces) > 1 and all(unit_of(p) not in ("", "年") for p in pieces):
+            # 「2米11(6呎11吋) 118公斤」 for 「身高体重是多少？」: measures apart, one per piece
+            spans += [(p.strip(_EDGE_PUNCT), cited) for p in pieces]
+        elif text:
             spans.append((text, cited))
     # 「62个，9个」「9.2%、15.3%和36.2%」: a line of figures is one span per figure.
     spans = [
@@ -268,12 +273,14 @@ def _after_question(span: str, question: str) -> str:
 
 
 def _figures_listed(text: str) -> list[str]:
-    """The figures of a line that holds nothing else (「62个，9个」), else []."""
-    figures = [m.group(0).strip() for m in _FIGURE.finditer(text)]
+    """The figures of a line that holds nothing else (「62个，9个」), else []. Figures with
+    nothing between them are one measure (「2米11」), not a list."""
+    matches = list(_FIGURE.finditer(text))
+    between = [text[a.end() : b.start()] for a, b in zip(matches, matches[1:], strict=False)]
     rest = _FIGURE.sub("", text)
-    if len(figures) < 2 or re.sub(r"[，,、；;和及与\s]", "", rest):
+    if len(matches) < 2 or re.sub(r"[，,、；;和及与\s]", "", rest) or not all(between):
         return []
-    return figures
+    return [m.group(0).strip() for m in matches]
 
 
 def _candidates(span: str, question: str) -> list[str]:

@@ -452,6 +452,28 @@ def test_a_figure_takes_the_range_it_closes_its_unit_and_its_approximation() -> 
     assert [p.answer for p in _extract("阿图什市签约了几个项目？", "7").parts] == ["7个"]
 
 
+def test_a_measure_in_two_units_and_a_rate_stay_whole() -> None:
+    player = ("", "李强身高1米98，体重95公斤，司职前锋。他的800米最好成绩为1分52秒36。", "")
+    # 「1米98」 is one measure (not 1米 and 98); the model's 「1米」 is read up to its end
+    for reply in ("1米98", "1米"):
+        result = extract_answer("李强的身高是多少？", reply, [player], 0.34)
+        assert [p.answer for p in result.parts] == ["1米98"]
+    result = extract_answer("李强800米最好成绩是多少？", "1分52秒", [player], 0.34)
+    assert [p.answer for p in result.parts] == ["1分52秒36"]
+    district = ("", "该区面积3.2平方公里，人口密度达到每平方公里2.3万人。", "")
+    result = extract_answer("该区的人口密度是多少？", "2.3万人", [district], 0.34)
+    assert [p.answer for p in result.parts] == ["每平方公里2.3万人"]  # a density, not a count
+
+
+def test_measures_apart_in_a_reply_answer_a_question_of_two_measures() -> None:
+    player = ("", "李强身高1米98，体重95公斤，司职前锋。", "")
+    result = extract_answer("李强的身高体重是多少？", "1米98 95公斤", [player], 0.34)
+    assert [p.answer for p in result.parts] == ["1米98", "95公斤"]
+    # a time and its figure are one answer, not two
+    assert reply_spans("2025年1-9月 107.37亿元", 1) == [("2025年1-9月 107.37亿元", [])]
+    assert reply_spans("William Laimbeer Jr.", 1) == [("William Laimbeer Jr.", [])]
+
+
 def test_a_place_suffix_jieba_glues_to_the_next_word_is_not_a_term() -> None:
     # jieba cuts 冷湖/市是/何时/设立: 「市是」 is not what the question asks about
     town = ("", "冷湖原为无人区，1954年发现石油后开始建设，1959年设立冷湖市，1964年降格为镇。", "")
