@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -272,8 +273,7 @@ def aligned_stretch(span: str, text: str, min_share: float = 0.85) -> list[tuple
     for piece in re.split(rf"(?<=[{_SENTENCE_END}\n])", text):
         end = begin + len(piece)
         # The sentence's characters in the punctuation-free text: [lo, hi).
-        lo = next((i for i, o in enumerate(hay.origin) if o >= begin), len(hay.origin))
-        hi = next((i for i, o in enumerate(hay.origin) if o >= end), len(hay.origin))
+        lo, hi = bisect_left(hay.origin, begin), bisect_left(hay.origin, end)
         matched = _common_subsequence(needle, hay.text[lo:hi])
         begin = end
         if len(matched) < min_share * len(needle):

@@ -546,6 +546,10 @@ def test_a_reply_that_drops_a_parenthesis_is_found_as_the_sentence_says_it() -> 
     question = "黑龙江省博物馆位于哪里？"
     result = extract_answer(question, "黑龙江省哈尔滨市的南岗区红军街50号", [museum], 0.34)
     assert [p.answer for p in result.parts] == ["黑龙江省哈尔滨市（旧称滨江）南岗区红军街50号"]
+    # the same sentence after another one: its stretch, not one reaching into the first
+    later = ("", "该馆始建于1923年，藏品丰富。" + museum[1], "")
+    result = extract_answer(question, "黑龙江省哈尔滨市的南岗区红军街50号", [later], 0.34)
+    assert [p.answer for p in result.parts] == ["黑龙江省哈尔滨市（旧称滨江）南岗区红军街50号"]
     # a reply the sentence does not nearly say is not found, nor one with another number
     assert not extract_answer(question, "黑龙江省齐齐哈尔市的龙沙区公园路8号", [museum], 0.34).parts
     assert not extract_answer(question, "黑龙江省哈尔滨市的南岗区红军街60号", [museum], 0.34).parts
