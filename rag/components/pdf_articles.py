@@ -20,6 +20,8 @@ _MASTHEAD = re.compile(
     r"连续出版物号|邮发代号|社出版|网址[:：]|今日\s*\d+\s*版|第\s*\d+\s*期|星期[一二三四五六日天]"
     r"|[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年"
 )
+# Marks no headline prints: a masthead's date line set large is furniture, not a title.
+_MASTHEAD_ONLY = re.compile(r"连续出版物号|邮发代号|社出版|主管主办|主管\s*主办|国内统一刊号")
 _JUMP = re.compile(r"\s*[（(](?:下转|上接|转|接)第?[一二三四五六七八九十\d]{1,3}版[）)]\s*")
 MASTHEAD_CHARS = 80  # a masthead piece is at most this long and states no sentence
 
@@ -93,6 +95,11 @@ class _Draft:
         )
 
 
+def masthead_line(text: str) -> bool:
+    """A line only a masthead prints (「…主管主办 国内统一连续出版物号…」), whatever its size."""
+    return bool(_MASTHEAD_ONLY.search(text))
+
+
 def _not_an_article(draft: _Draft) -> SetAsideKind | None:
     """A teaser whose body is only the page it points to (「导读」 boxes) is set aside as
     other text; a short piece of a newspaper's masthead or date box (「人民日报社出版」,
@@ -140,6 +147,10 @@ def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = N
                 pending_captions = []
                 drafts.append(current)
             current.byline = block.text
+        elif block.role == "headline" and masthead_line(block.text):
+            # 「2024年10月16日 星期三 …主管主办 国内统一连续出版物号…」 set in large type
+            furniture.append(block.text)
+            continue
         elif block.role == "headline":
             if current is not None and last_role == "headline" and not current.paragraphs:
                 if _section_heading(previous, block):

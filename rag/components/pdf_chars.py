@@ -305,9 +305,42 @@ def _add_objects(page: pdfium.PdfPage, content: PageContent) -> None:
     wanted = [pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH]
     for obj in page.get_objects(filter=wanted, max_depth=2):
         x0, y0, x1, y1 = obj.get_bounds()
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            x0, y0, x1, y1 = _clipped(obj, (x0, y0, x1, y1))
         w, h = x1 - x0, y1 - y0
         if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             if w >= 20 and h >= 20:
                 content.images.append(Box(x0, y0, x1, y1))
         elif w >= 0.4 * content.width and h <= 3:
             content.rules.append((y0 + y1) / 2)
+
+
+def _clipped(
+    obj: pdfium.PdfObject, bounds: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
+    """The part of an object's `bounds` inside its clip path: a newspaper photo is often
+    placed larger than its frame and cut to it (one drawn from x -61 to 647 shows from 9 to
+    585), and its unclipped box would cover the gutter beside the frame."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    clip = pdfium_c.FPDFPageObj_GetClipPath(obj.raw)
+    if not clip:
+        return bounds
+    xs: list[float] = []
+    ys: list[float] = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for path in range(pdfium_c.FPDFClipPath_CountPaths(clip)):
+        for index in range(pdfium_c.FPDFClipPath_CountPathSegments(clip, path)):
+            segment = pdfium_c.FPDFClipPath_GetPathSegment(clip, path, index)
+            if segment and pdfium_c.FPDFPathSegment_GetPoint(
+                segment, ctypes.byref(x), ctypes.byref(y)
+            ):
+                xs.append(x.value)
+                ys.append(y.value)
+    if not xs:
+        return bounds
+    x0, y0 = max(bounds[0], min(xs)), max(bounds[1], min(ys))
+    x1, y1 = min(bounds[2], max(xs)), min(bounds[3], max(ys))
+    return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else bounds

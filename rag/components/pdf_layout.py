@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rag.components.chinese_tokens import HAN, is_word
 from rag.components.page_layout import PageLayout, SetAside
-from rag.components.pdf_articles import Block, Role, assemble_articles, join_lines
+from rag.components.pdf_articles import Block, Role, assemble_articles, join_lines, masthead_line
 from rag.components.pdf_chars import Box, Line, PageContent, read_page
 from rag.components.pdf_headings import centred_headings, is_subheading
 from rag.components.pdf_noise import beside, is_background, noise_kind
@@ -104,6 +104,9 @@ def layout_pdf(source: bytes | Path, progress: bool = False) -> PdfLayout:
     for block in dropped:
         set_aside.append(SetAside("furniture", block.text))
         _note_date(page_dates, block.page, [block.text])
+    for block in blocks:
+        if masthead_line(block.text):  # the issue date in a masthead set in large type
+            _note_date(page_dates, block.page, [block.text])
     layout = assemble_articles(blocks, page_dates)
     layout.set_aside = set_aside + layout.set_aside
     if without_text:

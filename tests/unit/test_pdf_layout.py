@@ -33,6 +33,7 @@ FIXTURES = [
     "seed000_columns",
     "magazine",
     "front_page",
+    "cropped_photo",
 ]
 MIN_SIMILARITY = 0.98
 MB = 1_000_000
@@ -311,3 +312,16 @@ def test_a_rule_near_the_top_with_columns_above_it_is_not_a_header_rule() -> Non
     page = PageContent(1, 400, 600, columns + body, rules=[545.0])
     inside, outside = _outside_rules(page)
     assert outside == []
+
+
+def test_a_photo_clipped_to_its_frame_leaves_the_gutter_and_a_large_masthead_dates_the_page() -> (
+    None
+):
+    """cropped_photo: the photo's unclipped box would cover the gutter (the page then read
+    row by row, the two stories interleaved); the masthead's date line is set in large type
+    and would otherwise head the first story's title."""
+    layout = layout_of("cropped_photo")
+    assert [a.title for a in layout.articles] == [
+        a["title"] for a in truth_of("cropped_photo")["articles"]
+    ]
+    assert {a.date for a in layout.articles} == {"2024-10-16"}
