@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rag.components.page_layout import Article, PageLayout, SetAside, SetAsideKind
-from rag.components.text_repair import DATELINE, ends_sentence, join_pair
+from rag.components.text_repair import DATELINE, ends_sentence, join_pair, remove_spaces
 
 Role = Literal["headline", "body", "caption", "furniture", "byline"]
 _SOURCE = re.compile(r"^(新华社|中新网|新华网|人民网|央视网|央广网|中国新闻网)")
@@ -20,6 +20,9 @@ _MASTHEAD = re.compile(
     r"连续出版物号|邮发代号|社出版|网址[:：]|今日\s*\d+\s*版|第\s*\d+\s*期|星期[一二三四五六日天]"
     r"|[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年"
 )
+_ONLY_DATE = re.compile(r"^(?:19|20)\d{2}年\d{1,2}月\d{1,2}日(?:星期[一二三四五六日天])?$")
+# A short label that opens a section: 「事件:」, 「投资要点：」, 「风险提示:」
+_LABEL_HEADING = re.compile(r"^\s*[\u4e00-\u9fff]{2,6}\s*[:：]\s*$")
 # Marks no headline prints: a masthead's date line set large is furniture, not a title.
 _MASTHEAD_ONLY = re.compile(r"连续出版物号|邮发代号|社出版|主管主办|主管\s*主办|国内统一刊号")
 _JUMP = re.compile(r"\s*[（(](?:下转|上接|转|接)第?[一二三四五六七八九十\d]{1,3}版[）)]\s*")
@@ -147,6 +150,13 @@ def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = N
                 pending_captions = []
                 drafts.append(current)
             current.byline = block.text
+        elif block.role == "headline" and _ONLY_DATE.match(remove_spaces(block.text)):
+            # 「2024年10月29日」 set large in a report's or newspaper's header: its date
+            furniture.append(block.text)
+            continue
+        elif block.role == "headline" and current is not None and _LABEL_HEADING.match(block.text):
+            # 「事件:」「投资要点：」: a section of the article, not an article of its own
+            current.add_heading(block.text)
         elif block.role == "headline" and masthead_line(block.text):
             # 「2024年10月16日 星期三 …主管主办 国内统一连续出版物号…」 set in large type
             furniture.append(block.text)

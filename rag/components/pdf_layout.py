@@ -22,7 +22,7 @@ from rag.components.page_layout import PageLayout, SetAside
 from rag.components.pdf_articles import Block, Role, assemble_articles, join_lines, masthead_line
 from rag.components.pdf_chars import Box, Line, PageContent, read_page
 from rag.components.pdf_headings import centred_headings, is_subheading
-from rag.components.pdf_noise import beside, is_background, noise_kind
+from rag.components.pdf_noise import beside, is_background, noise_kind, on_image
 from rag.components.text_repair import ends_sentence, normalize_width, remove_spaces
 from rag.components.xy_cut import xy_cut
 
@@ -129,10 +129,12 @@ def page_blocks_of(content: PageContent) -> tuple[list[Block], list[str], list[s
     """One page's blocks in reading order, the header/footer text outside its rules, and
     the text that is not text (`pdf_noise`: ornaments, unreadable glyphs, specks)."""
     body_size = _body_size(content.lines)
+    inside, furniture = _outside_rules(content)  # before the bands it finds are dropped
     content.images = [
-        image for image in content.images if not is_background(image, content.width, content.height)
+        image
+        for image in content.images
+        if not is_background(image, content.width, content.height, content.lines)
     ]
-    inside, furniture = _outside_rules(content)
     kinds = [noise_kind(line, body_size) for line in inside]
     unreadable = [line for line, kind in zip(inside, kinds, strict=True) if kind == "unreadable"]
     lines: list[Line] = []
@@ -204,8 +206,17 @@ def _outside_rules(content: PageContent) -> tuple[list[Line], list[str]]:
     above it (title, date, page on one line); a rule with more above it separates articles.
     """
     height = content.height
-    top = max((y for y in content.rules if y > height * (1 - RULE_BAND)), default=height + 1)
-    bottom = min((y for y in content.rules if y < height * RULE_BAND), default=-1.0)
+    # A coloured band across the top or foot of the page with text printed on it (a
+    # report's band with its date and rating) is a header or footer, as under a rule.
+    bands = [
+        image
+        for image in content.images
+        if image.x1 - image.x0 >= WIDE_RULE_SHARE * content.width
+        and any(on_image(line, image) for line in content.lines)
+    ]
+    rules = [*content.rules, *(b.y0 if b.y0 > height / 2 else b.y1 for b in bands)]
+    top = max((y for y in rules if y > height * (1 - RULE_BAND)), default=height + 1)
+    bottom = min((y for y in rules if y < height * RULE_BAND), default=-1.0)
     if sum(1 for line in content.lines if line.y0 >= top) > FURNITURE_PIECES:
         top = height + 1
     if sum(1 for line in content.lines if line.y1 <= bottom) > FURNITURE_PIECES:

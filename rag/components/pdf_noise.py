@@ -6,16 +6,21 @@
   strings of real but rare characters (「瓷堍甏蔑魄罄」). Real sentences, names included,
   hold a few percent of characters beyond the 4,500 that jieba's dictionary uses most;
   these hold a third or more.
+- **Template tags**: placeholders a report template leaves in the text layer
+  (「[Table_Title]」, 「[Table_Summary]」 of Chinese broker reports), printed nowhere a reader sees.
 - **Specks**: text far smaller than the body (under half its size), such as OCR reading
   a drawing's strokes as 「、」 and 「～}」.
 - **Background images**: a scanned page's picture under its own OCR text covers the whole
   page; it is not a picture in the layout, and a column gutter cannot be found through it.
+  Nor is a band or box that text is printed on (a report's coloured header band with its
+  date): as a box across the page it would join the sidebar and the main column below it.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from rag.components.chinese_tokens import HAN, rare_share
 from rag.components.pdf_chars import Box, Line
@@ -31,6 +36,7 @@ SHORT_CHARS = 6  # a piece of a heading set beside unreadable glyphs
 _RULE_GLYPHS = frozenset("-—–－─━┄┅┈┉·•‧∙+＋一卜|｜_＿=＝~～…⋯.。*＊#＃")
 _SENTENCE_END = frozenset("。！？!?”’）)」』")
 _WORD = re.compile(r"[0-9A-Za-z]{2,}|\d")
+_TEMPLATE_TAG = re.compile(r"^\[[A-Z][A-Za-z]*_[A-Za-z]+\]$")
 
 
 def is_ornament(text: str) -> bool:
@@ -52,9 +58,12 @@ def is_unreadable(text: str) -> bool:
 
 
 def noise_kind(line: Line, body_size: float) -> str:
-    """Why `line` is not text ('ornament', 'unreadable', 'speck'), or '' when it is."""
+    """Why `line` is not text ('ornament', 'unreadable', 'speck', 'template tag'), or ''
+    when it is."""
     if line.size < SPECK_RATIO * body_size:
         return "speck"
+    if _TEMPLATE_TAG.match(line.text.strip()):
+        return "template tag"
     if is_ornament(line.text):
         return "ornament"
     if is_unreadable(line.text):
@@ -70,6 +79,16 @@ def beside(line: Line, other: Line) -> bool:
     return len(line.text.replace(" ", "")) <= SHORT_CHARS and same_row and gap <= 2 * size
 
 
-def is_background(image: Box, width: float, height: float) -> bool:
+def is_background(image: Box, width: float, height: float, lines: Sequence[Line] = ()) -> bool:
     area = max(0.0, image.x1 - image.x0) * max(0.0, image.y1 - image.y0)
-    return area >= BACKGROUND_SHARE * width * height
+    return area >= BACKGROUND_SHARE * width * height or any(on_image(line, image) for line in lines)
+
+
+def on_image(line: Line, image: Box) -> bool:
+    """`line` is printed on `image`, wholly inside its box."""
+    return (
+        line.x0 >= image.x0 - 1
+        and line.x1 <= image.x1 + 1
+        and line.y0 >= image.y0 - 1
+        and line.y1 <= image.y1 + 1
+    )

@@ -351,3 +351,56 @@ def test_a_jump_line_is_set_aside_not_kept_in_the_story() -> None:
     (article,) = layout.articles
     assert article.text.endswith("参观数字化智能化生产线。")
     assert ("furniture", "（下转第二版）") in {(s.kind, s.text) for s in layout.set_aside}
+
+
+def test_a_band_with_text_printed_on_it_is_a_header_not_a_picture() -> None:
+    """A report's coloured band across the top with its date and rating printed on it: the
+    band is a header rule (what is on it is furniture), and it is no picture either: as a
+    box across the page it would join the sidebar and the main column below it."""
+    page = PageContent(1, 595, 842)
+    page.images = [Box(0, 743, 595, 774)]
+    page.lines = [
+        line(58, 748, "2024 年 10 月 29 日", size=14, width=122),
+        line(303, 752, "公司研究", size=14, width=56),
+        line(16, 729, "研究所：", size=9, width=36),
+        line(253, 716, "国产算力领军者，前三季度业绩保持稳健", size=16, width=289),
+        line(
+            232,
+            600,
+            "10月28日，公司发布2024年三季报，前三季度营收80.41亿元。",
+            size=10.5,
+            width=330,
+        ),
+        line(232, 586, "同比增长3.65%，业绩保持稳健。", size=10.5, width=160),
+    ]
+    assert is_background(page.images[0], 595, 842, page.lines)
+    blocks, furniture, _ = page_blocks_of(page)
+    assert {"2024年10月29日", "公司研究"} <= set(furniture)
+    titles = [a.title for a in assemble_articles(blocks).articles]
+    assert "国产算力领军者，前三季度业绩保持稳健" in titles
+    # a photo with no text printed on it stays a picture
+    assert not is_background(Box(0, 743, 595, 774), 595, 842, page.lines[2:])
+
+
+def test_a_template_tag_is_noise_and_a_date_or_a_label_set_large_is_no_article() -> None:
+    assert noise_kind(line(0, 0, "[Table_Title]"), BODY) == "template tag"
+    assert noise_kind(line(0, 0, "[注]"), BODY) == ""
+    lines = [
+        line(60, 760, "2024年10月29日", size=16, width=130),
+        line(60, 720, "国产算力领军者，前三季度业绩保持稳健", size=16, width=300),
+        line(60, 660, "事件:", size=16, width=40),
+        line(60, 630, "10月28日，公司发布2024年三季报，前三季度营收80.41亿元。", width=330),
+        line(60, 590, "投资要点:", size=16, width=80),
+        line(60, 560, "公司业绩保持稳健，盈利能力仍有提升空间。", width=260),
+    ]
+    blocks, _, _ = page_blocks_of(_page(lines))
+    layout = assemble_articles(blocks)
+    (article,) = layout.articles
+    assert article.title == "国产算力领军者，前三季度业绩保持稳健"
+    assert article.text.split("\n") == [
+        "事件:",
+        "10月28日，公司发布2024年三季报，前三季度营收80.41亿元。",
+        "投资要点:",
+        "公司业绩保持稳健，盈利能力仍有提升空间。",
+    ]
+    assert "2024年10月29日" in [s.text for s in layout.set_aside if s.kind == "furniture"]
