@@ -47,6 +47,8 @@ BYLINE = re.compile(
     r"^(?:[◎○●□■◆◇☆★]\s*)?(?:(?:文|图|文图|文/图|撰文|作者)\s*[／/:：]\s*"
     r"|(?:本报|特约)?记者\s*)[\u4e00-\u9fff·]{2,4}(?:\s+[\u4e00-\u9fff·]{2,4}){0,3}"
     r"(?:\s*(?:通讯员|实习生)\s*[\u4e00-\u9fff·]{2,4})?$"
+    # 「□ 田昀澍」: a commentary's author after the mark alone (not 「■ 投资要点」, a bullet)
+    r"|^[◎□]\s*[\u4e00-\u9fff·]{2,4}$"
 )
 # A section label set in brackets: 「【生活智慧】」, 「［本期关注］」
 SECTION_LABEL = re.compile(r"^[【［\[〖][^】］\]〗]{1,10}[】］\]〗]$")
@@ -135,7 +137,11 @@ def page_blocks_of(content: PageContent) -> tuple[list[Block], list[str], list[s
         for image in content.images
         if not is_background(image, content.width, content.height, content.lines)
     ]
-    kinds = [noise_kind(line, body_size) for line in inside]
+    # A byline's name may be rare characters (田昀澍), not a decorative font's glyphs.
+    kinds = [
+        "" if BYLINE.match(_as_written(line.text)) else noise_kind(line, body_size)
+        for line in inside
+    ]
     unreadable = [line for line, kind in zip(inside, kinds, strict=True) if kind == "unreadable"]
     lines: list[Line] = []
     noise: list[str] = []

@@ -404,3 +404,20 @@ def test_a_template_tag_is_noise_and_a_date_or_a_label_set_large_is_no_article()
         "公司业绩保持稳健，盈利能力仍有提升空间。",
     ]
     assert "2024年10月29日" in [s.text for s in layout.set_aside if s.kind == "furniture"]
+
+
+def test_a_mark_and_a_name_of_rare_characters_is_a_byline_not_glyphs() -> None:
+    lines = [
+        line(60, 700, "奔向人工智能的“海油高地”", size=24, width=300),
+        line(60, 670, "□ 田昀澍", width=40),
+        line(60, 640, "习近平总书记指出，加快发展新一代人工智能是重要战略抓手。", width=400),
+    ]
+    blocks, _, noise = page_blocks_of(_page(lines))
+    (article,) = assemble_articles(blocks).articles
+    assert article.byline == "□田昀澍"
+    assert not noise
+    # a bullet and a heading word is no byline
+    blocks, _, _ = page_blocks_of(
+        _page([*lines[:1], line(60, 670, "■ 投资要点", width=60), lines[2]])
+    )
+    assert not assemble_articles(blocks).articles[0].byline
