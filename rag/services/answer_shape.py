@@ -92,7 +92,10 @@ _REASON = re.compile(
 _BECAUSE = re.compile(r"由于|因为|得益于|受益于|归因于|(?<![原基])因(?![此而素])")
 _SO = re.compile(r"^(?:因此|所以|因而|故而|于是|从而)")
 # 「…吗？」「是否…」: a question answered yes or no, and the replies that say only that.
-_YES_NO = re.compile(r"吗[？?。]?$|是否|是不是|能否|可否|有没有|会不会|能不能|可不可以")
+_YES_NO = re.compile(
+    r"吗[？?。]?$|是否|是不是|能否|可否|有没有|会不会|能不能|可不可以"
+    r"|([\u4e00-\u9fff])不\1"  # 「需不需要」「用不用」: a verb, 不, the verb again
+)
 _YES_NO_REPLY = re.compile(r"^(?:是的?|否|不是|对|不对|会|不会|能|不能|可以|不可以|有|没有|不)$")
 
 
@@ -297,11 +300,15 @@ def _count_forms(number: str) -> list[str]:
 
 def as_count(span: str, question: str, texts: list[str]) -> str:
     """「分为几类？」 answered 「2」: the count as the passages write it with the question's
-    classifier (「两类」); the span itself when no passage writes it so."""
+    classifier (「两类」); answered with the things counted (「有限期医院令及无限期医院令」):
+    the one count their sentence states before them. The span itself when no passage
+    writes it so."""
     asked = _COUNT.search(question)
-    if not asked or not _NUMBER.match(span):
+    if not asked:
         return span
     classifier = asked.group(1)
+    if not _NUMBER.match(span):
+        return _count_before(span, classifier, texts) if not re.search(r"\d", span) else span
     # Where a passage writes the number itself (「育有3名子女」), the count is looked for
     # there: 「三个」 in another passage counts something else.
     holding = [text for text in texts if find_all(span, text)] or texts
@@ -320,6 +327,45 @@ def as_count(span: str, question: str, texts: list[str]) -> str:
             if len(found) == 1:
                 return found.pop()
     return span
+
+
+def _count_before(span: str, classifier: str, texts: list[str]) -> str:
+    """The one count with `classifier` that the sentence holding `span` states before it
+    (「主要分为两类：有限期医院令及无限期医院令」 → 「两类」), else `span`."""
+    counts = re.compile(rf"(?:\d+|[一二两三四五六七八九十百]+){classifier}")
+    for text in texts:
+        for start, _ in find_all(span, text):
+            first = sentence_bounds(text, start, start)[0]
+            found = set(counts.findall(text[first:start]))
+            if len(found) == 1:
+                return found.pop()
+    return span
+
+
+# A count answered where the things counted were asked for (「有哪几座？」 → 「4间」), and
+# what introduces the things after it: 「有4间高水平实验室，包括物理…实验室、…」.
+_A_COUNT = re.compile(
+    r"^(?:\d+|[一二两三四五六七八九十百]+)[个种类间座所项名位家条件只头本部支届批]$"
+)
+_ASKS_WHICH = re.compile(r"哪些|哪几")
+_NAMES_THEM = re.compile(r"包括|包含|分别是|分别为|分别有|即|[:：]")
+
+
+def counted_list(question: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """「凤岭校区的高水平实验室有哪几座？」 answered with the count 「4间」: the list the count's
+    sentence gives after it (「包括物理探究性实验室、…」, from its first to its last item);
+    (start, end) when the question asks no 哪些/哪几, the span is no count or no list
+    follows."""
+    if not _ASKS_WHICH.search(question) or not _A_COUNT.match(text[start:end]):
+        return start, end
+    sentence_end = sentence_bounds(text, start, end)[1]
+    marker = _NAMES_THEM.search(text, end, sentence_end)
+    if not marker or marker.start() - end > 20:
+        return start, end
+    first = _item_end(text, marker.end())
+    if first >= sentence_end or text[first] != _ITEM_MARK:
+        return start, end
+    return marker.end(), list_end(text, marker.end(), first)
 
 
 def defined_term(question: str) -> str:

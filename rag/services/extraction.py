@@ -25,6 +25,7 @@ from rag.services.answer_shape import (
     asks_when,
     asks_where,
     asks_yes_no,
+    counted_list,
     defined_term,
     definition,
     event,
@@ -527,6 +528,9 @@ def _whole_list(part: ExtractedPart, passages: list[PassageText]) -> ExtractedPa
     whole list (「越南、老挝、…等地」), still inside the span's sentence; of a sentence with
     several labelled lists, the one whose label the question names (`labelled_list`)."""
     text = passages[part.passage][1]
+    start, end = counted_list(part.question, text, part.start, part.end)
+    if (start, end) != (part.start, part.end):
+        return _respan(part, passages, start, end)
     start, end = labelled_list(
         part.question, text, part.start, list_end(text, part.start, part.end)
     )
@@ -710,6 +714,9 @@ def extract_answer(
         # A part that names its own place or year (阿图什市, of 「阿图什市和阿克陶县…各」)
         # takes its scope from itself, not from the whole list.
         asked = question_scope(part, part if standalone else question, documents)
+        if asks_reason(part):
+            # 「…为什么会成为第一位…？」: the rank is what the question takes as given
+            asked = replace(asked, ranks=())
         verdicts = sorted(
             (
                 _judge(part, asked, loc, passages, cited, min_metric_support, claim)

@@ -583,3 +583,34 @@ def test_a_figure_copied_for_another_time_gives_way_to_the_one_stated_for_the_as
     assert result.parts == []
     assert result.near_miss is not None
     assert _extract("江苏2024年新能源汽车产量是多少？", "67.8万辆").parts == []
+
+
+def test_which_ones_answered_with_a_count_gives_the_things_counted() -> None:
+    campus = ("", "新校区建有3座体育馆，包括游泳馆、篮球馆、羽毛球馆，均对外开放。", "")
+    result = extract_answer("新校区的体育馆有哪几座？", "3座", [campus], 0.34)
+    assert [p.answer for p in result.parts] == ["游泳馆、篮球馆、羽毛球馆"]
+    # how many, answered with the things: the count the sentence states before them
+    members = ("", "该委员会的成员主要分为两类：常任委员及非常任委员。", "")
+    result = extract_answer("该委员会的成员分为几类？", "常任委员及非常任委员", [members], 0.34)
+    assert [p.answer for p in result.parts] == ["两类"]
+    # a count with no list after it stays the count
+    hall = ("", "新校区建有3座体育馆，均对外开放。", "")
+    assert [
+        p.answer for p in extract_answer("新校区有哪几座体育馆？", "3座", [hall], 0.34).parts
+    ] == ["3座"]
+
+
+def test_a_verb_not_verb_question_is_answered_yes_or_no_from_the_passage() -> None:
+    server = ("", "更换服务器时，比如从甲机房迁到乙机房，配置文件不需要重新编写。", "")
+    result = extract_answer("更换服务器时，配置文件需不需要重新编写？", "不需要", [server], 0.34)
+    assert result.parts
+    assert "不需要" in result.parts[0].answer
+
+
+def test_a_rank_a_why_question_takes_as_given_is_not_asked_for() -> None:
+    chief = ("", "由于王某在局长任内泄露侦查情资，他在卸任后被起诉并入狱。", "")
+    question = "王某为什么会成为第一位入狱的卸任局长？"
+    result = extract_answer(question, "王某在局长任内泄露侦查情资", [chief], 0.34)
+    assert result.parts
+    # a question that asks for the rank still needs it stated
+    assert not extract_answer("第一位入狱的卸任局长是谁？", "王某", [chief], 0.34).parts
