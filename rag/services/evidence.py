@@ -41,9 +41,11 @@ _RATE_BEFORE = re.compile(
     r"吨|股|辆|台|家|周|场|次|公斤|克|升)?\s*$"
 )
 # A measure written in two units, the second unnamed or smaller: 「2米11」 (2 m 11 cm),
-# 「21时54分」, 「3分33秒62」; its first part alone is another figure.
+# 「21时54分」, 「3分33秒62」; its first part alone is another figure. An unnamed second
+# part is followed by no word (「120平方米12栋」 counts buildings).
 _COMPOUND_AFTER = re.compile(
-    r"(?<=米|时|分|秒|尺|斤|呎)\d{1,2}(?:厘米|公分|分钟|分|秒|寸|两|吋)?(?![\d.,])"
+    r"(?<=米|时|分|秒|尺|斤|呎)\d{1,2}"
+    r"(?:(?:厘米|公分|分钟|分|秒|寸|两|吋)(?![\d.,])|(?![\d.,\u4e00-\u9fff]))"
 )
 
 

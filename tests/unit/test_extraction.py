@@ -463,6 +463,10 @@ def test_a_measure_in_two_units_and_a_rate_stay_whole() -> None:
     district = ("", "该区面积3.2平方公里，人口密度达到每平方公里2.3万人。", "")
     result = extract_answer("该区的人口密度是多少？", "2.3万人", [district], 0.34)
     assert [p.answer for p in result.parts] == ["每平方公里2.3万人"]  # a density, not a count
+    # a number after a unit that a word follows counts something else
+    estate = ("", "小区占地面积12000平方米12栋住宅楼已全部封顶。", "")
+    result = extract_answer("小区占地面积是多少？", "12000平方米", [estate], 0.34)
+    assert [p.answer for p in result.parts] == ["12000平方米"]
 
 
 def test_measures_apart_in_a_reply_answer_a_question_of_two_measures() -> None:
