@@ -141,7 +141,8 @@ def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = N
     pending_captions: list[str] = []
     last_role: Role | None = None
     previous: Block | None = None
-    for block in blocks:
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
         current = drafts[-1] if drafts else None
         if block.role == "byline":
             # Under a headline, or before the first body of an article: its author.
@@ -154,8 +155,14 @@ def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = N
             # 「2024年10月29日」 set large in a report's or newspaper's header: its date
             furniture.append(block.text)
             continue
-        elif block.role == "headline" and current is not None and _LABEL_HEADING.match(block.text):
-            # 「事件:」「投资要点：」: a section of the article, not an article of its own
+        elif (
+            block.role == "headline"
+            and current is not None
+            and _LABEL_HEADING.match(block.text)
+            and (following is None or following.role != "headline")
+        ):
+            # 「事件:」「投资要点：」 over body text: a section of the article, not an article
+            # of its own (「人民时评：」 over a headline is that headline's kicker)
             current.add_heading(block.text)
         elif block.role == "headline" and masthead_line(block.text):
             # 「2024年10月16日 星期三 …主管主办 国内统一连续出版物号…」 set in large type

@@ -404,6 +404,15 @@ def test_a_template_tag_is_noise_and_a_date_or_a_label_set_large_is_no_article()
         "公司业绩保持稳健，盈利能力仍有提升空间。",
     ]
     assert "2024年10月29日" in [s.text for s in layout.set_aside if s.kind == "furniture"]
+    # a label over a headline is its kicker: the next article's title, not a section
+    lines += [
+        line(60, 480, "人民时评：", size=16, width=80),
+        line(60, 450, "让数据多跑路群众少跑腿", size=16, width=180),
+        line(60, 420, "政务服务一网通办，办事效率明显提高。", width=260),
+    ]
+    blocks, _, _ = page_blocks_of(_page(lines))
+    titles = [a.title for a in assemble_articles(blocks).articles]
+    assert titles == ["国产算力领军者，前三季度业绩保持稳健", "人民时评：让数据多跑路群众少跑腿"]
 
 
 def test_a_mark_and_a_name_of_rare_characters_is_a_byline_not_glyphs() -> None:
