@@ -24,7 +24,7 @@ _ONLY_DATE = re.compile(r"^(?:19|20)\d{2}年\d{1,2}月\d{1,2}日(?:星期[一二
 # A short label that opens a section: 「事件:」, 「投资要点：」, 「风险提示:」
 _LABEL_HEADING = re.compile(r"^\s*[\u4e00-\u9fff]{2,6}\s*[:：]\s*$")
 # Marks no headline prints: a masthead's date line set large is furniture, not a title.
-_MASTHEAD_ONLY = re.compile(r"连续出版物号|邮发代号|社出版|主管主办|主管\s*主办|国内统一刊号")
+_MASTHEAD_ONLY = re.compile(r"连续出版物号|邮发代号|社出版|主管\s*主办|国内统一刊号")
 _JUMP = re.compile(r"\s*[（(](?:下转|上接|转|接)第?[一二三四五六七八九十\d]{1,3}版[）)]\s*")
 MASTHEAD_CHARS = 80  # a masthead piece is at most this long and states no sentence
 

@@ -318,7 +318,7 @@ def as_count(span: str, question: str, texts: list[str]) -> str:
             return counted
     # 「36」 copied from 「分成两类：36枚…；与64枚…」: the number counts something else; the
     # count its sentence states with the classifier, when it states one.
-    counts = re.compile(rf"(?:\d+|[一二两三四五六七八九十百]+){classifier}")
+    counts = _counts(classifier)
     for text in texts:
         for start, end in find_all(span, text):
             if text[end : end + 1].isdigit() or text[start - 1 : start].isdigit():
@@ -329,10 +329,15 @@ def as_count(span: str, question: str, texts: list[str]) -> str:
     return span
 
 
+def _counts(classifier: str) -> re.Pattern[str]:
+    """A count written with `classifier`: 「两类」, 「3名」."""
+    return re.compile(rf"(?:\d+|[一二两三四五六七八九十百]+){classifier}")
+
+
 def _count_before(span: str, classifier: str, texts: list[str]) -> str:
     """The one count with `classifier` that the sentence holding `span` states before it
     (「主要分为两类：有限期医院令及无限期医院令」 → 「两类」), else `span`."""
-    counts = re.compile(rf"(?:\d+|[一二两三四五六七八九十百]+){classifier}")
+    counts = _counts(classifier)
     for text in texts:
         for start, _ in find_all(span, text):
             first = sentence_bounds(text, start, start)[0]
