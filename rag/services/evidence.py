@@ -121,18 +121,29 @@ def find_all(span: str, text: str, punctuation: bool = True) -> list[tuple[int, 
     return found
 
 
+def _is_mark(text: str, at: int, marks: str) -> bool:
+    """Whether text[at] ends a stretch: one of `marks` or a line break, but not the comma
+    of a number (「1,980米」 is one figure, not two phrases)."""
+    ch = text[at]
+    if ch == "\n":
+        return True
+    if ch == "," and 0 < at < len(text) - 1 and text[at - 1].isdigit() and text[at + 1].isdigit():
+        return False
+    return ch in marks
+
+
 def _bounds(text: str, start: int, end: int, marks: str) -> tuple[int, int]:
     """The stretch of `text` around [start, end) between two of `marks` (or line breaks):
     the mark that ends it and any closing quotes after the mark are included."""
     left = start
-    while left > 0 and text[left - 1] not in marks and text[left - 1] != "\n":
+    while left > 0 and not _is_mark(text, left - 1, marks):
         left -= 1
     # Closing quotes right after the previous mark belong to the previous stretch.
     while left < start and text[left] in _CLOSERS and left > 0 and text[left - 1] in marks:
         left += 1
     right = end
-    if not (end > start and text[end - 1] in marks):
-        while right < len(text) and text[right] not in marks and text[right] != "\n":
+    if not (end > start and _is_mark(text, end - 1, marks)):
+        while right < len(text) and not _is_mark(text, right, marks):
             right += 1
         if right < len(text) and text[right] in marks:
             right += 1

@@ -463,10 +463,12 @@ def _judge(
     title, text, year = passages[loc.passage]
     sentence = sentence_bounds(text, loc.start, loc.end)
     clause = text[slice(*clause_bounds(text, loc.start, loc.end))]
-    phrase = text[slice(*phrase_bounds(text, loc.start, loc.end))]
+    phrase_start, phrase_end = phrase_bounds(text, loc.start, loc.end)
+    phrase = text[phrase_start:phrase_end]
     before = previous_sentence(text, sentence[0])
     sentence_text = text[slice(*sentence)]
-    scope = evidence_scope(phrase, clause, sentence_text, before, year)
+    lead = text[phrase_start : loc.start]
+    scope = evidence_scope(phrase, clause, sentence_text, before, year, lead)
     answer = text[loc.start : loc.end]
     # What the article says around the passage: the title and every retrieved passage of it.
     article = "\n".join([title, *(t for ti, t, _ in passages if ti == title)])

@@ -83,6 +83,12 @@ _RANK = re.compile(
 
 # A figure that is planned, expected or a target, not one that was reached.
 _FORECAST = re.compile(r"预计|计划|目标|力争|有望|将达|将完成|将实现|将建成|规划|拟")
+# The figure a change is going to reach: 「主跑道会由现时的1,980米延长至3,000米」,
+# 「将由65亿元增至100亿元」: the figure after 至/到 is planned, the one after 由 is not.
+_FUTURE_TARGET = re.compile(
+    r"(?:将|会)(?:由|从)[^，。；;：:]*(?:至|到)\s*$"
+    r"|将[增提扩延升降减缩达上下][^\s，。；;]{0,2}?(?:至|到)\s*$"
+)
 # Words of a question that carry its time, its unit or its form, not the metric it asks about.
 _SCOPE_WORDS = re.compile(
     r"\d|年|月|季度|截至|截止|累计|多少|多[长高大重远深宽久]|几|哪|什么|是否|预计|实际|完成|达到|何|谁|怎|"
@@ -349,11 +355,12 @@ def _asked_kind(part: str, metric: list[str]) -> str:
 
 
 def evidence_scope(
-    phrase: str, clause: str, sentence: str, before: str, article_year: str
+    phrase: str, clause: str, sentence: str, before: str, article_year: str, lead: str = ""
 ) -> EvidenceScope:
     """The scope a figure's evidence states. Time comes from the nearest text that names
     one: the clause, the sentence, the sentence before, then 今年/去年 against the article's
-    year, then the article's year itself. Places come from the clause, else the sentence."""
+    year, then the article's year itself. Places come from the clause, else the sentence.
+    `lead` is the phrase up to the figure: a figure a change will reach is planned."""
     scope = EvidenceScope()
     for text in (clause, sentence, before):
         scope.years = years_in(text)
@@ -369,7 +376,7 @@ def evidence_scope(
         if scope.periods:
             break
     scope.places = places_in(clause) or places_in(sentence)
-    scope.forecast = bool(_FORECAST.search(phrase))
+    scope.forecast = bool(_FORECAST.search(phrase) or _FUTURE_TARGET.search(lead))
     return scope
 
 

@@ -119,6 +119,27 @@ def test_a_question_about_the_plan_itself_takes_the_planned_figure() -> None:
     assert _extract("2025年规划建成多少座智能温室大棚？", "78座").parts
 
 
+def test_the_figure_a_change_will_reach_is_planned_and_the_one_it_starts_from_is_not() -> None:
+    airport = (
+        "伊丽莎白港机场",
+        "机场现准备2010年世界杯，所以08/26主跑道会由现时的1,980米延长至3,000米，"
+        "届时就可以处理国际航班。",
+        "",
+    )
+    question = "主跑道有多长？"
+    result = extract_answer(question, "3000米", [airport], 0.34)
+    assert result.parts == []
+    assert "planned" in result.reason
+    assert [p.answer for p in extract_answer(question, "1,980米", [airport], 0.34).parts] == [
+        "1,980米"
+    ]
+    assert extract_answer("主跑道计划延长至多少米？", "3000米", [airport], 0.34).parts
+    # the comma of a number does not cut the phrase that says what the figure is
+    trade = ("", "全年外贸总额将由去年的1,065亿元增至1,200亿元。", "")
+    assert not extract_answer("全年外贸总额是多少？", "1,200亿元", [trade], 0.34).parts
+    assert "planned" not in extract_answer("外贸总额是多少？", "1,065亿元", [trade], 0.34).reason
+
+
 def test_replies_without_an_answer_are_not_accepted() -> None:
     assert _extract("克州1-9月外贸进出口总额", "[1]").parts == []
     assert _extract("克州1-9月外贸进出口总额", "资料编号：[1]").parts == []
