@@ -127,6 +127,13 @@ def _section_heading(above: Block | None, block: Block) -> bool:
     )
 
 
+def _higher_up(above: Block | None, block: Block) -> bool:
+    """`block` stands wholly above the headline read before it, on the same page: not its
+    next line or subtitle but another heading (a mind map read in its producer's order:
+    the first branch's label stands above the map's title, which heads no text)."""
+    return above is not None and above.page == block.page and block.bottom > above.top
+
+
 def _rest(block: Block) -> Block:
     """The block without its first line."""
     rest = Block(block.role, block.page, block.lines[1:], block.new_paragraph[1:])
@@ -169,7 +176,12 @@ def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = N
             furniture.append(block.text)
             continue
         elif block.role == "headline":
-            if current is not None and last_role == "headline" and not current.paragraphs:
+            if (
+                current is not None
+                and last_role == "headline"
+                and not current.paragraphs
+                and not _higher_up(previous, block)
+            ):
                 if _section_heading(previous, block):
                     current.add_heading(block.text)
                 else:

@@ -38,6 +38,9 @@ class Line(Box):
     # Set in vertical text (characters stacked top to bottom, columns read right to left):
     # in a newspaper, mostly a photo's caption set beside it.
     vertical: bool = False
+    # Where the content stream draws it (the first of its pieces): the order the producer
+    # wrote, used where the page is a diagram rather than columns (`xy_cut`).
+    order: int = 0
 
     @property
     def bold(self) -> bool:
@@ -189,6 +192,7 @@ def _lines(chars: list[_Char]) -> list[Line]:
             sizes.append(char.size)
             continue
         first = Line(char.x0, char.y0, char.x1, char.y1, char.text, char.size, int(char.bold), 1)
+        first.order = len(segments)
         segments.append((first, [char.size]))
     lines = []
     for line, sizes in segments:
@@ -278,6 +282,7 @@ def _vertical_line(pieces: list[Line]) -> Line:
         sum(p.bold_chars for p in pieces),
         sum(p.chars for p in pieces),
         vertical=True,
+        order=min(p.order for p in pieces),
     )
 
 
@@ -294,6 +299,7 @@ def _merge_pieces(lines: list[Line]) -> list[Line]:
             last.bold_chars += line.bold_chars
             last.x1 = max(last.x1, line.x1)
             last.y0, last.y1 = min(last.y0, line.y0), max(last.y1, line.y1)
+            last.order = min(last.order, line.order)
             continue
         merged.append(line)
     return merged

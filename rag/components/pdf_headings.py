@@ -67,6 +67,7 @@ def centred_headings(lines: list[Line], body_size: float) -> tuple[list[Line], s
                 max(item.y1 for item in row),
                 text,
                 max(item.size for item in row),
+                order=min(item.order for item in row),
             )
             headings.add(id(joined))
             out.append(joined)

@@ -24,7 +24,7 @@ from rag.components.pdf_chars import Box, Line, PageContent, read_page
 from rag.components.pdf_headings import centred_headings, is_subheading
 from rag.components.pdf_noise import beside, is_background, noise_kind, on_image
 from rag.components.text_repair import ends_sentence, normalize_width, remove_spaces
-from rag.components.xy_cut import xy_cut
+from rag.components.xy_cut import Piece, xy_cut
 
 HEADLINE_RATIO = 1.25  # font size over the body size that makes a headline
 SMALL_RATIO = 0.88  # font size under the body size that makes small print (captions)
@@ -162,7 +162,7 @@ def page_blocks_of(content: PageContent) -> tuple[list[Block], list[str], list[s
     leaves = [
         leaf
         for band in _bands([*lines, *content.images], separators)
-        for leaf in xy_cut(band, COLUMN_GAP_EM * body_size, row_gap)
+        for leaf in xy_cut(band, COLUMN_GAP_EM * body_size, row_gap, _stream_order)
     ]
     # Sub-headings are told by bold type only where the body is not bold itself.
     bold_body = sum(line.bold_chars for line in lines) >= 0.5 * sum(line.chars for line in lines)
@@ -170,8 +170,16 @@ def page_blocks_of(content: PageContent) -> tuple[list[Block], list[str], list[s
     for leaf in leaves:
         leaf_lines = [item for item in leaf if isinstance(item, Line)]
         if leaf_lines:
-            blocks += _leaf_blocks(leaf_lines, content, body_size, headings, bold_body)
+            leaf_blocks = _leaf_blocks(leaf_lines, content, body_size, headings, bold_body)
+            if isinstance(leaf, Piece):  # a diagram's node: a paragraph of its own
+                leaf_blocks[0].new_paragraph[0] = True
+            blocks += leaf_blocks
     return blocks, furniture, noise
+
+
+def _stream_order(item: Box) -> int | None:
+    """Where the content stream draws a line; None for a picture."""
+    return item.order if isinstance(item, Line) else None
 
 
 def _bands(items: list[Box], separators: list[Box]) -> list[list[Box]]:

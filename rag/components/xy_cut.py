@@ -2,7 +2,9 @@
 
 Where no straight cut parts a region (a photo over two columns with the text running on in
 a narrow column beside it: the gutter steps sideways), the region is read in flow order:
-Breuel's partial order of lines (`_flow_order`)."""
+Breuel's partial order of lines (`_flow_order`). Where a column is a column of labels, each
+level with what it labels (a mind map's branches, a form's field names), the region is a
+diagram, not columns of text: it is read in the order its producer wrote it (`stream`)."""
 
 from __future__ import annotations
 
@@ -22,29 +24,86 @@ T = TypeVar("T", bound=HasBox)
 # Flow order compares every pair of boxes with every other box (cubic): a region with more
 # boxes than this (a dense table no cut parts) keeps row order.
 FLOW_MAX = 200
+# A column of labels: at least this many lines, filling at most this share of the height
+# they span, each at least this many of its heights from the next: a column of text is
+# dense, a mind map's branch labels stand far apart.
+LABELS_MIN = 3
+LABELS_FILL = 0.2
+LABELS_APART = 3.0
+
+# Where the content stream draws a box (None for a box that is no text: a picture).
+Stream = Callable[[T], int | None]
 
 
-def xy_cut(boxes: Sequence[T], min_col_gap: float, min_row_gap: float) -> list[list[T]]:
+class Piece(list[T]):
+    """A diagram's node read in content-stream order (`_stream_pieces`): it stands apart
+    from the piece before it, so its text does not run on from that piece's."""
+
+
+def xy_cut(
+    boxes: Sequence[T], min_col_gap: float, min_row_gap: float, stream: Stream[T] | None = None
+) -> list[list[T]]:
     """Groups of boxes in reading order; each group is one column piece, top to bottom.
 
     Vertical cuts (empty gutters at least `min_col_gap` wide) are tried first, so that a
     region is read column by column; only where no gutter runs through the whole region
     (a headline or photo spans columns) is it cut horizontally at gaps of at least
-    `min_row_gap`, top to bottom, and each part is cut again.
+    `min_row_gap`, top to bottom, and each part is cut again. Given the content-stream
+    order (`stream`), a region with a column of labels is read in that order.
     """
     if not boxes:
         return []
     columns = _split(boxes, lambda b: (b.x0, b.x1), min_col_gap)
     if len(columns) > 1:
-        return [leaf for part in columns for leaf in xy_cut(part, min_col_gap, min_row_gap)]
+        if stream is not None and any(
+            _labels(column, columns[i + 1 :], stream) for i, column in enumerate(columns[:-1])
+        ):
+            return _stream_pieces(boxes, stream)
+        return [leaf for part in columns for leaf in xy_cut(part, min_col_gap, min_row_gap, stream)]
     # Rows top to bottom: split on -y so that the first interval is the top one.
     rows = _split(boxes, lambda b: (-b.y1, -b.y0), min_row_gap)
     if len(rows) > 1:
         parts = _join_columnar(rows, min_col_gap)
-        return [leaf for part in parts for leaf in xy_cut(part, min_col_gap, min_row_gap)]
+        return [leaf for part in parts for leaf in xy_cut(part, min_col_gap, min_row_gap, stream)]
     if len(boxes) <= FLOW_MAX and _side_by_side_text(boxes, min_col_gap):
         return _flow_order(boxes)
     return [_rows_in_order(boxes)]
+
+
+def _labels(column: Sequence[T], right: Sequence[Sequence[T]], stream: Stream[T]) -> bool:
+    """`column` is a column of labels: only text, a few lines far apart (`LABELS_*`), each
+    with text to its right nearer to it than to the next label (what it labels: a branch's
+    children sit above and below it). A column of a newspaper is dense; a column of photos
+    has its pictures."""
+    if len(column) < LABELS_MIN or any(stream(b) is None for b in column):
+        return False
+    texts = sorted(column, key=lambda b: -b.y1)
+    span = texts[0].y1 - texts[-1].y0
+    if sum(b.y1 - b.y0 for b in texts) > LABELS_FILL * span:
+        return False
+    pairs = zip(texts, texts[1:], strict=False)
+    if any(a.y0 - b.y1 < LABELS_APART * (a.y1 - a.y0) for a, b in pairs):
+        return False
+    mids = [(b.y0 + b.y1) / 2 for b in texts]
+    beside = [(b.y0 + b.y1) / 2 for part in right for b in part if stream(b) is not None]
+    for i, mid in enumerate(mids):
+        reach = 0.5 * min(abs(mid - m) for j, m in enumerate(mids) if j != i)
+        if not any(abs(mid - m) < reach for m in beside):
+            return False
+    return True
+
+
+def _stream_pieces(boxes: Sequence[T], stream: Stream[T]) -> list[list[T]]:
+    """The text boxes in content-stream order, cut into pieces where the next box does not
+    run on from the last (`_runs_on`); boxes without text after them, one per piece."""
+    texts = sorted((b for b in boxes if stream(b) is not None), key=lambda b: stream(b) or 0)
+    pieces: list[list[T]] = []
+    for box in texts:
+        if pieces and _runs_on(pieces[-1][-1], box):
+            pieces[-1].append(box)
+        else:
+            pieces.append(Piece([box]))
+    return pieces + [[b] for b in boxes if stream(b) is None]
 
 
 def _side_by_side_text(boxes: Sequence[T], min_col_gap: float) -> bool:

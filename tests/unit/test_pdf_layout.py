@@ -34,6 +34,7 @@ FIXTURES = [
     "magazine",
     "front_page",
     "cropped_photo",
+    "mind_map",
 ]
 MIN_SIMILARITY = 0.98
 MB = 1_000_000
@@ -240,6 +241,54 @@ def test_xy_cut_reads_columns_under_a_spanning_headline(
     leaves = xy_cut(boxes, min_col_gap=6, min_row_gap=7)
     assert [b.text for leaf in leaves for b in leaf] == order
     assert [b.text for b in leaves[0]] == ["headline"]
+
+
+def _stream(box: Box) -> int | None:
+    return box.order if isinstance(box, Line) else None
+
+
+def _labelled(labels: list[tuple[float, str]], extra: list[Box]) -> list[Box]:
+    """Labels at x 0-40 (one line each, at these y), each with a line to its right,
+    written to the content stream label first, then its line."""
+    boxes: list[Box] = []
+    for y, text in labels:
+        boxes.append(Line(0, y, 40, y + 10, text, 10, order=len(boxes)))
+        boxes.append(Line(60, y, 200, y + 10, f"{text} text", 10, order=len(boxes)))
+    return boxes + extra
+
+
+def test_xy_cut_reads_a_column_of_labels_in_the_order_the_producer_wrote() -> None:
+    """A mind map's branch labels (few, far apart, each beside what it labels): read
+    column by column, every label would come before any text."""
+    boxes = _labelled([(300, "a"), (200, "b"), (100, "c")], [])
+    leaves = xy_cut(boxes, min_col_gap=6, min_row_gap=7, stream=_stream)
+    texts = [b.text for leaf in leaves for b in leaf if isinstance(b, Line)]
+    assert texts == ["a", "a text", "b", "b text", "c", "c text"]
+    # without the content-stream order the page is read as columns, as before
+    plain = [b.text for leaf in xy_cut(boxes, 6, 7) for b in leaf if isinstance(b, Line)]
+    assert plain == ["a", "b", "c", "a text", "b text", "c text"]
+
+
+def test_a_dense_column_or_a_column_with_pictures_is_no_column_of_labels() -> None:
+    # labels a line apart: a column of text
+    dense = _labelled([(300, "a"), (285, "b"), (270, "c")], [])
+    texts = [b.text for leaf in xy_cut(dense, 6, 7, _stream) for b in leaf if isinstance(b, Line)]
+    assert texts[:3] == ["a", "b", "c"]
+    # photos with short captions far apart, body text beside them: a column of photos
+    photos = [Box(0, y + 12, 40, y + 60) for y in (300, 200, 100)]
+    framed = _labelled([(300, "a"), (200, "b"), (100, "c")], photos)
+    texts = [b.text for leaf in xy_cut(framed, 6, 7, _stream) for b in leaf if isinstance(b, Line)]
+    assert texts[:3] == ["a", "b", "c"]
+
+
+def test_a_mind_maps_name_heads_no_article() -> None:
+    """mind_map: the map's name stands left of its branches and heads no text of its own:
+    set aside as a headline, not joined to the first branch's label."""
+    layout = layout_of("mind_map")
+    titles = [a.title for a in layout.articles]
+    assert titles == [a["title"] for a in truth_of("mind_map")["articles"]]
+    headlines = [s.text for s in layout.set_aside if s.kind == "headline"]
+    assert [squeeze(h) for h in headlines] == truth_of("mind_map")["set_aside_headlines"]
 
 
 def test_xy_cut_follows_a_gutter_that_steps_sideways_round_a_photo() -> None:
