@@ -3,7 +3,7 @@
 Where no straight cut parts a region (a photo over two columns with the text running on in
 a narrow column beside it: the gutter steps sideways), the region is read in flow order:
 Breuel's partial order of lines (`_flow_order`). Where a column is a column of labels, each
-level with what it labels (a mind map's branches, a form's field names), the region is a
+beside what it labels (a mind map's branches, centred on their children), the region is a
 diagram, not columns of text: it is read in the order its producer wrote it (`stream`)."""
 
 from __future__ import annotations
