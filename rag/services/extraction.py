@@ -83,6 +83,10 @@ _PART_JOIN = re.compile(r"[，,]|以及|并且|另外")
 _LABEL = re.compile(r"^(?:答案|回答|答|结果|原文)\s*[:：]\s*")
 _BULLET = re.compile(r"^(?:[-*•·]|\d{1,2}[.、)）](?!\d)|[（(]\d{1,2}[)）])\s*")
 _EDGE_PUNCT = "。，,；;：:、 \t“”\"'「」"
+# What a run copied from a passage may not start with (a closing mark, a separator) or end
+# with (an opening mark, a separator).
+_RUN_OPEN_EDGE = "》」』）)】]、,;:。，；："
+_RUN_CLOSE_EDGE = "《「『（(【[、,;:，；："
 _FIGURE = re.compile(
     r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:%|‰|[万亿千百]{0,2}(?:美元|元|吨|千瓦|瓦|平方米|公里|个|座|项|家|人|辆|台|亩|户|名|次|倍|天|米)?)"
 )
@@ -393,11 +397,14 @@ def _locate(span: str, question: str, passages: list[PassageText]) -> list[_Loca
             best = (length, normalise(span)[a:b])
     length, run = best
     figures = re.findall(r"\d+(?:\.\d+)?", normalise(span))
-    if length >= max(2, 0.6 * len(normalise(span))) and all(f in run for f in figures):
+    # A run that starts inside a neighbour (「》、《明公断》…」 of another list of plays)
+    # starts after that neighbour's closing mark, and ends before an opening one.
+    trimmed = run.lstrip(_RUN_OPEN_EDGE).rstrip(_RUN_CLOSE_EDGE)
+    if trimmed and length >= max(2, 0.6 * len(normalise(span))) and all(f in run for f in figures):
         return [
             _Located(i, a, b)
             for i, (_, text, _) in enumerate(passages)
-            for a, b in find_all(run, text)
+            for a, b in find_all(trimmed, text)
         ]
     # Nearly the words of one sentence, less a parenthesis or a comma the model dropped (or
     # a 的 it added): that sentence's stretch, when it keeps the span's figures.

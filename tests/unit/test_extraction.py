@@ -140,6 +140,20 @@ def test_the_figure_a_change_will_reach_is_planned_and_the_one_it_starts_from_is
     assert "planned" not in extract_answer("外贸总额是多少？", "1,065亿元", [trade], 0.34).reason
 
 
+def test_a_reply_that_mixes_two_lists_is_never_cut_inside_a_title_mark() -> None:
+    # the model joined two of the passage's lists; the longest run it shares with the
+    # passage starts at the 》 of 《教子》
+    actress = (
+        "王爱爱",
+        "七岁从艺，15、6岁就以传统晋剧《教子》、《明公断》、《回龙阁》、《樊梨花》等誉满三晋。",
+        "",
+    )
+    reply = "《打金枝》、《明公断》、《回龙阁》、《樊梨花》、《三上桃峰》"
+    [part] = extract_answer("王爱爱主演过什么剧目？", reply, [actress], 0.34).parts
+    assert part.answer.startswith("《")
+    assert "《明公断》、《回龙阁》、《樊梨花》" in part.answer
+
+
 def test_replies_without_an_answer_are_not_accepted() -> None:
     assert _extract("克州1-9月外贸进出口总额", "[1]").parts == []
     assert _extract("克州1-9月外贸进出口总额", "资料编号：[1]").parts == []
