@@ -232,3 +232,17 @@ def term_support(term: str, text: str) -> float:
         return 0.0  # a year or figure is there or not: "2024" does not half-back "2023"
     grams = [term[i : i + 2] for i in range(len(term) - 1)]
     return sum(g in text for g in grams) / len(grams)
+
+
+def term_coverage(question: str, text: str) -> float:
+    """Share of the question's words (`content_terms`, each weighted by `term_weight`) that
+    `text` writes (`term_support`): 1.0 for 「核心保护区有多大？」 against the passage that
+    gives the reserve's area, however far apart an embedding puts a five-word question and a
+    long passage; low against a passage that shares only common words with it."""
+    terms = content_terms(question)
+    weights = [term_weight(t) for t in terms]
+    if not terms or not sum(weights):
+        return 0.0
+    lowered = text.lower()
+    found = sum(w * term_support(t, lowered) for t, w in zip(terms, weights, strict=True))
+    return found / sum(weights)

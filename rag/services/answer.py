@@ -11,7 +11,7 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 from llama_index.core.schema import NodeWithScore
 
-from rag.components.chinese_tokens import quoted_terms, unknown_words
+from rag.components.chinese_tokens import quoted_terms, term_coverage, unknown_words
 from rag.components.prompts import ChatPrompt
 from rag.errors import IndexMissingError
 from rag.services.conversation import standalone_question
@@ -225,7 +225,12 @@ class AnswerService:
         # model about even when the passage as a whole is far from the question.
         names = unknown_words(question) + quoted_terms(question)
         named = any(n in h.node.get_content().lower() for n in names for h in hits)
-        if not hits or (best < self.settings.retrieval.min_dense_similarity and not named):
+        # So is the passage that writes most of the question's words, however short it is.
+        cfg = self.settings.retrieval
+        covered = bool(hits) and (
+            term_coverage(question, hits[0].node.get_content()) >= cfg.min_term_coverage
+        )
+        if not hits or (best < cfg.min_dense_similarity and not named and not covered):
             answer = self._refuse(
                 question,
                 passages,

@@ -203,6 +203,29 @@ def test_weak_retrieval_is_refused_without_asking_the_llm(
     llm.queue("文档中没有找到这个问题的答案。")
     svc.answer("「金字招牌」指的是什么？")
     assert len(llm.calls) == 2
+    # So is the top passage when it writes the question's words, though no name is among them.
+    llm.queue("107.37亿元")
+    answer = svc.answer("外贸进出口总额是多少？")
+    assert len(llm.calls) == 3
+    assert not answer.refused
+    assert answer.short_answer.startswith("107.37亿元")  # with the other period's total
+
+
+def test_the_coverage_that_lets_a_short_question_through_is_a_setting(
+    test_settings: Settings, llm: ScriptedLLM
+) -> None:
+    strict = test_settings.model_copy(
+        update={
+            "retrieval": test_settings.retrieval.model_copy(
+                update={"min_dense_similarity": 0.99, "min_term_coverage": 1.01}
+            )
+        }
+    )
+    svc = RagService(strict, embed_model=HashingEmbedding(), llm=llm)
+    svc.ingest([SEEDS], progress=False)
+    answer = svc.answer("外贸进出口总额是多少？")
+    assert answer.refused
+    assert llm.calls == []
 
 
 def test_asking_an_empty_index_says_what_to_do(test_settings: Settings) -> None:

@@ -1,3 +1,4 @@
+from rag.components.chinese_tokens import term_coverage
 from rag.components.embedding import HashingEmbedding
 from rag.components.llm import ScriptedLLM
 from rag.services.rag_service import RagService
@@ -35,3 +36,12 @@ def test_bm25_matches_a_rare_exact_term(test_settings: Settings) -> None:
     service.ingest([SEEDS], progress=False)
     hits = service.index.bm25().query("海德坤集团无花果", 3)
     assert "海德坤" in hits[0][0].text
+
+
+def test_term_coverage_weighs_what_the_question_is_about() -> None:
+    own = "保护区总面积约47平方公里，其中核心保护区约22平方公里，缓冲区约25平方公里。"
+    other = "该公司的销量大约为每年3万台，核心业务是汽车零件。"
+    assert term_coverage("核心保护区有多大？", own) == 1.0
+    # 核心 is there, 保护区 (the rarer word) is not
+    assert term_coverage("核心保护区有多大？", other) < 0.5
+    assert term_coverage("有多大？", own) == 0.0  # no content word: nothing to cover
