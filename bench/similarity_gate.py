@@ -2,10 +2,11 @@
 
     .venv/bin/python -m bench.similarity_gate [--out bench/results/gate_coverage.json]
 
-`AnswerService` refuses without asking the model when the best dense hit is below
-`retrieval.min_dense_similarity` and no retrieved passage holds a name or quoted term of the
-question, unless the top passage writes `retrieval.min_term_coverage` of the question's words
-(`chinese_tokens.term_coverage`). This script applies the same gate, model-free (embedding
+`AnswerService` refuses without asking the model when `retrieval.worth_asking` says no: the
+best dense hit is below `retrieval.min_dense_similarity`, no retrieved passage holds a name or
+quoted term of the question, and the top passage writes less than
+`retrieval.min_term_coverage` of the question's words (`chinese_tokens.term_coverage`).
+This script applies the same gate, model-free (embedding
 only), to every CMRC trial question on the full index (answerable: each question's passage is
 there) and to the unanswerable variant of `bench.cmrc` (default seed: the same questions and
 reduced index as `bench.cmrc --unanswerable 100`). It prints, for each side, how many
@@ -34,33 +35,33 @@ from bench.cmrc import (
     select_unanswerable,
 )
 from bench.report import describe_machine, write_json
-from rag.components.chinese_tokens import quoted_terms, term_coverage, unknown_words
+from rag.components.chinese_tokens import term_coverage
 from rag.services.rag_service import RagService
+from rag.services.retrieval import best_similarity, worth_asking
 from rag.settings import Settings, load_settings
 
 THRESHOLDS = (0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
 
 
 def gate_row(service: RagService, question: str, passage_id: str) -> dict[str, Any]:
-    """What the gate sees for one question: best similarity, whether a name or quoted term
-    is in a hit, the top passage's coverage, and whether that passage is the question's own."""
+    """What the gate sees for one question: its best similarity, whether the gate without
+    the coverage rule would refuse it, the top chunk's coverage, and whether that chunk is
+    the question's own passage."""
     hits = service.retriever().retrieve(question)
-    best = max((float(h.node.metadata.get("dense_similarity", -1.0)) for h in hits), default=-1.0)
-    names = unknown_words(question) + quoted_terms(question)
-    named = any(n in h.node.get_content().lower() for n in names for h in hits)
+    settings = service.settings.retrieval
     top = hits[0].node if hits else None
+    without_coverage = settings.model_copy(update={"min_term_coverage": 2.0})  # never met
     return {
         "question": question,
-        "best_similarity": round(best, 4),
-        "named": named,
+        "best_similarity": round(best_similarity(hits), 4),
+        "gated": not worth_asking(question, hits, without_coverage),
         "coverage": round(term_coverage(question, top.get_content()), 3) if top else 0.0,
         "top_is_own_passage": top is not None and passage_of(top.metadata) == passage_id,
     }
 
 
 def summarise(rows: Sequence[dict[str, Any]], settings: Settings) -> dict[str, Any]:
-    floor = settings.retrieval.min_dense_similarity
-    gated = [r for r in rows if r["best_similarity"] < floor and not r["named"]]
+    gated = [r for r in rows if r["gated"]]
     return {
         "questions": len(rows),
         "below_similarity": len(gated),

@@ -11,7 +11,6 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 from llama_index.core.schema import NodeWithScore
 
-from rag.components.chinese_tokens import quoted_terms, term_coverage, unknown_words
 from rag.components.prompts import ChatPrompt
 from rag.errors import IndexMissingError
 from rag.services.conversation import standalone_question
@@ -25,7 +24,7 @@ from rag.services.grounding import is_refusal
 from rag.services.index_store import IndexStore
 from rag.services.injection import without_control_tokens
 from rag.services.passage_window import windows
-from rag.services.retrieval import HybridRetriever
+from rag.services.retrieval import HybridRetriever, best_similarity, worth_asking
 from rag.settings import Settings
 
 # One call to the model: the messages sent, the reply, the backend's token usage (or None).
@@ -218,23 +217,11 @@ class AnswerService:
             )
         hits = self.retriever.retrieve(question)
         passages = [_as_citation(i + 1, h) for i, h in enumerate(hits)]
-        best = max(
-            (float(h.node.metadata.get("dense_similarity", -1.0)) for h in hits), default=-1.0
-        )
-        # A passage that holds a name the question asks about (李若岚) is worth asking the
-        # model about even when the passage as a whole is far from the question.
-        names = unknown_words(question) + quoted_terms(question)
-        named = any(n in h.node.get_content().lower() for n in names for h in hits)
-        # So is the passage that writes most of the question's words, however short it is.
-        cfg = self.settings.retrieval
-        covered = bool(hits) and (
-            term_coverage(question, hits[0].node.get_content()) >= cfg.min_term_coverage
-        )
-        if not hits or (best < cfg.min_dense_similarity and not named and not covered):
+        if not worth_asking(question, hits, self.settings.retrieval):
             answer = self._refuse(
                 question,
                 passages,
-                f"no passage is close to the question (best similarity {best:.2f})",
+                f"no passage is close to the question (best similarity {best_similarity(hits):.2f})",
                 "",
             )
             answer.seconds = time.perf_counter() - started

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import VectorStoreQuery
 
+from rag.components.chinese_tokens import quoted_terms, term_coverage, unknown_words
 from rag.components.vector_store import cosine_from_score
 from rag.services.index_store import IndexStore
 from rag.settings import RetrievalSettings
@@ -67,3 +70,25 @@ class HybridRetriever(BaseRetriever):
             copy = TextNode(id_=node_id, text=node.get_content(), metadata=metadata)
             results.append(NodeWithScore(node=copy, score=fused[node_id]))
         return results
+
+
+def best_similarity(hits: Sequence[NodeWithScore]) -> float:
+    """The dense cosine similarity of the closest retrieved chunk (-1 when none has one)."""
+    return max((float(h.node.metadata.get("dense_similarity", -1.0)) for h in hits), default=-1.0)
+
+
+def worth_asking(question: str, hits: Sequence[NodeWithScore], settings: RetrievalSettings) -> bool:
+    """Whether the retrieved chunks may hold the answer at all, so that the LLM is asked:
+    the closest is within `min_dense_similarity` of the question; or, however far it is, a
+    chunk holds a name the question asks about (李若岚, a word jieba's dictionary does not
+    know) or what it quotes (「碧草如茵」); or the top chunk writes `min_term_coverage` of the
+    question's words, weighted by rarity (「核心保护区有多大？」 against the passage that gives
+    the area: a short question can sit far from the very passage that answers it)."""
+    if not hits:
+        return False
+    if best_similarity(hits) >= settings.min_dense_similarity:
+        return True
+    names = unknown_words(question) + quoted_terms(question)
+    if any(n in h.node.get_content().lower() for n in names for h in hits):
+        return True
+    return term_coverage(question, hits[0].node.get_content()) >= settings.min_term_coverage
