@@ -6,8 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Built wheels live in the user cache so a fresh clone on the same machine reuses them.
 CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rag
-WHEELS := $(CACHE_DIR)/wheels
 LLAMA_CPP := llama-cpp-python==0.3.36
+# llama.cpp is compiled for this CPU (-march=native) but without Intel AMX: a virtual machine
+# can report AMX and fault on its first tile instruction (seen here: a 2-core Xeon VM, where
+# the native build died with a general protection fault at the first token).
+LLAMA_CFLAGS := $(if $(filter x86_64,$(shell uname -m)),-mno-amx-tile -mno-amx-int8 -mno-amx-bf16)
+# The wheel folder is named for what built it, so a wheel built with other flags is not reused.
+WHEELS := $(CACHE_DIR)/wheels/$(shell echo '$(LLAMA_CPP) $(LLAMA_CFLAGS)' | sha256sum | cut -c1-12)
 INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml Makefile | sha256sum | cut -c1-12)
 
 .PHONY: install models browser ingest run serve test unit integration eval bench lint clean
@@ -20,11 +25,15 @@ $(INSTALLED): pyproject.toml Makefile
 	@# The CPU build: an unpinned torch pulls a multi-GB CUDA build.
 	$(BIN)/python -m pip install -q torch==2.13.0
 	@# llama-cpp-python ships only as source on PyPI (~6 min to compile): build once, keep the wheel.
+	@# --no-cache-dir: pip's own cache would hand back a wheel built earlier with other flags.
 	@mkdir -p $(WHEELS)
 	@if ! ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1; then \
 		echo "building $(LLAMA_CPP) (about 6 minutes, once per machine)"; \
-		$(BIN)/python -m pip wheel -q --no-deps -w $(WHEELS) $(LLAMA_CPP); \
+		CFLAGS="$(LLAMA_CFLAGS)" CXXFLAGS="$(LLAMA_CFLAGS)" \
+			$(BIN)/python -m pip wheel -q --no-deps --no-cache-dir -w $(WHEELS) $(LLAMA_CPP); \
 	fi
+	@# --force-reinstall: a venv that holds a build of the same version with other flags
+	$(BIN)/python -m pip install -q --no-deps --force-reinstall $(WHEELS)/llama_cpp_python-0.3.36-*.whl
 	$(BIN)/python -m pip install -q --find-links $(WHEELS) -e '.[dev,openai]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
