@@ -328,3 +328,31 @@ def test_a_question_with_no_text_is_passed_over_in_the_sample() -> None:
     assert len(picked) == 10
     assert all(q.text.strip() for q in picked)
     assert picked == [q for q in full if q is not blank][:10]
+
+
+def test_the_gate_bench_answers_only_what_the_coverage_lets_through(
+    test_settings: Any, tmp_path: Path
+) -> None:
+    from bench.similarity_gate import answer_let_through, summarise
+    from tests.conftest import SEEDS
+
+    llm = ScriptedLLM()
+    service = RagService(
+        test_settings, index_dir=tmp_path / "index", embed_model=HashingEmbedding(), llm=llm
+    )
+    service.ingest([SEEDS], progress=False)
+    floor = test_settings.retrieval.min_term_coverage
+    rows = [
+        {"question": "外贸进出口总额是多少？", "gated": True, "coverage": floor},
+        {"question": "量子计算机的原理", "gated": True, "coverage": floor - 0.1},
+        {"question": "克州外贸进出口总额是多少？", "gated": False, "coverage": 1.0},
+    ]
+    llm.queue("107.37亿元")
+    block = answer_let_through(service, rows, {"外贸进出口总额是多少？": ["107.37亿元"]})
+    assert [a["question"] for a in block["answers"]] == ["外贸进出口总额是多少？"]
+    assert len(llm.calls) == 1
+    assert block["refused"] == 0
+    assert block["F1"] > 0
+    summary = summarise(rows, test_settings)
+    assert summary["below_similarity"] == 2
+    assert summary["refused_at_setting"] == 1
