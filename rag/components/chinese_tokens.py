@@ -190,13 +190,59 @@ _PLACE_END = ("省", "市", "县", "州", "自治区")
 
 
 def place_words(text: str) -> list[str]:
-    """Place names: words jieba tags as places (ns), and words ending in 省/市/县/州."""
+    """Place names: words jieba tags as places (ns), and words ending in 省/市/县/州; not
+    the pieces of a person's name that the tagger takes for places (`name_parts`)."""
+    tagged = _tagged(text)
+    parts = _name_parts(tagged)
     names = [
         word
-        for word, flag in _tagged(text)
-        if len(word) >= 2 and (flag.startswith("ns") or word.endswith(_PLACE_END))
+        for word, flag in tagged
+        if len(word) >= 2
+        and (flag.startswith("ns") or word.endswith(_PLACE_END))
+        and word not in parts
     ]
     return list(dict.fromkeys(names))
+
+
+_PERSON_FLAGS = ("nr", "nrt", "nrfg")
+_NAME_DOT = "·•‧・"
+_RARE_PLACE = 1000  # jieba frequency: 海斯 57, 德克 45; 欧亚 284; 中国 129,470, 城市 25,084
+
+
+def _name_parts(tagged: list[tuple[str, str]]) -> set[str]:
+    pieces: set[str] = set()
+    for i, (word, flag) in enumerate(tagged):
+        if not flag.startswith("ns"):
+            continue
+        before = tagged[i - 1] if i else ("", "")
+        after = tagged[i + 1] if i + 1 < len(tagged) else ("", "")
+        # 「因赫·德克」: across the dot of a transliterated name, unless a place is there too
+        # (「中国·喀什」 names two places)
+        across = None
+        if i > 1 and before[0] and before[0] in _NAME_DOT:
+            across = tagged[i - 2]
+        elif i + 2 < len(tagged) and after[0] and after[0] in _NAME_DOT:
+            across = tagged[i + 2]
+        if across is not None and not across[1].startswith("ns"):
+            pieces.add(word)
+        elif (
+            before[1] in _PERSON_FLAGS
+            and len(before[0]) >= 2
+            and all(HAN.match(c) for c in before[0])
+            and _jieba().dt.FREQ.get(word, 0) < _RARE_PLACE
+        ):
+            # 「费尔德」「海斯」: the end of 费尔德海斯, glued to the name; not a common place
+            # after a word the tagger takes for a name (「荣获」「中国」)
+            pieces.add(word)
+    return pieces
+
+
+def name_parts(text: str) -> set[str]:
+    """Words jieba tags as places that `text` writes as pieces of a person's name: next to
+    the dot of a transliterated name (德克 of 「因赫·德克」) or glued after a name the tagger
+    finds (海斯 of 「费尔德海斯」). Elsewhere in the same passage (「伙拍德克、…」) they name
+    that person too, not a place."""
+    return _name_parts(_tagged(text))
 
 
 _QUOTED = re.compile(r"[「“『《\"]([^」”』》\"]{2,30})[」”』》\"]")

@@ -17,6 +17,7 @@ from rag.components.chinese_tokens import (
     content_terms,
     is_noun,
     is_word,
+    name_parts,
     place_words,
     proper_names,
     term_support,
@@ -439,6 +440,8 @@ def scope_mismatch(
         return Mismatch(
             "months", f"the question asks about the full year, the evidence states {stated}"
         )
+    # 德克 of 「伙拍德克、…」 is a person where the passage writes 「因赫·德克」
+    persons = name_parts(context) if asked.places else set()
     for place in asked.places:
         for text in (clause, sentence, context) if figure else (context,):
             # The question's places are one scope (克州 and its 阿图什市): a clause that names
@@ -449,7 +452,9 @@ def scope_mismatch(
             ):
                 break
             others = [
-                p for p in places_in(text) if p not in place and place not in p and p not in answer
+                p
+                for p in places_in(text)
+                if p not in place and place not in p and p not in answer and p not in persons
             ]
             if others or text is context:
                 about = "、".join(others) or "another place"

@@ -2,6 +2,7 @@
 
 import pytest
 
+from rag.components.chinese_tokens import name_parts
 from rag.services.evidence import chinese_numerals, find_all, normalise, sentence_bounds
 from rag.services.extraction import (
     enumerated_parts,
@@ -470,6 +471,27 @@ def test_a_place_inside_a_name_is_the_names_not_the_questions_scope() -> None:
     # the bank's name with another city's bank is still a refusal: the article must name it
     other = ("", "河内商业银行成立时的注册资本为50亿越南盾。", "")
     assert not extract_answer(question, "50亿越南盾", [other], 0.34).parts
+
+
+def test_a_piece_of_a_persons_name_is_no_place() -> None:
+    # jieba tags 德克 and 海斯 as places; in a transliterated name they are the person's
+    relay = (
+        "",
+        "荷兰泳手因赫·德克和马伦·费尔德海斯都是接力队成员。2008年北京奥运会上，荷兰队派出四名"
+        "选手。她伙拍德克、费尔德海斯和海姆斯凯克，以3分33秒76获得银牌。",
+        "",
+    )
+    question = "2008年北京奥运会，荷兰队接力的成绩是多少？"
+    result = extract_answer(question, "3分33秒76", [relay], 0.34)
+    assert [p.answer for p in result.parts] == ["3分33秒76"]
+    assert name_parts(relay[1]) == {"德克", "海斯"}
+    # two places on either side of the dot stay places; a common place after a word the
+    # tagger takes for a name stays a place
+    assert name_parts("2025中国·喀什商品交易博览会") == set()
+    assert name_parts("先后荣获中国纺织工业联合会表彰") == set()
+    # the answer from another city's games is still refused
+    other = ("", "2012年伦敦奥运会上，她伙拍德克，以3分33秒76获得银牌。", "")
+    assert not extract_answer(question, "3分33秒76", [other], 0.34).parts
 
 
 def test_an_area_word_after_a_place_is_the_place() -> None:
