@@ -216,14 +216,18 @@ def _name_parts(tagged: list[tuple[str, str]]) -> set[str]:
             continue
         before = tagged[i - 1] if i else ("", "")
         after = tagged[i + 1] if i + 1 < len(tagged) else ("", "")
-        # 「因赫·德克」: across the dot of a transliterated name, unless a place is there too
-        # (「中国·喀什」 names two places)
+        # 「因赫·德克」: across the dot of a transliterated name, unless a place or no
+        # Chinese word is there (「中国·喀什」 names two places, 「2025·喀什」 a year and one)
         across = None
         if i > 1 and before[0] and before[0] in _NAME_DOT:
             across = tagged[i - 2]
         elif i + 2 < len(tagged) and after[0] and after[0] in _NAME_DOT:
             across = tagged[i + 2]
-        if across is not None and not across[1].startswith("ns"):
+        if (
+            across is not None
+            and not across[1].startswith("ns")
+            and all(HAN.match(c) for c in across[0])
+        ):
             pieces.add(word)
         elif (
             before[1] in _PERSON_FLAGS

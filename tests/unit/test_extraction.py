@@ -488,6 +488,7 @@ def test_a_piece_of_a_persons_name_is_no_place() -> None:
     # two places on either side of the dot stay places; a common place after a word the
     # tagger takes for a name stays a place
     assert name_parts("2025中国·喀什商品交易博览会") == set()
+    assert name_parts("2025·喀什商品交易博览会") == set()
     assert name_parts("先后荣获中国纺织工业联合会表彰") == set()
     # the answer from another city's games is still refused
     other = ("", "2012年伦敦奥运会上，她伙拍德克，以3分33秒76获得银牌。", "")
