@@ -441,7 +441,7 @@ def scope_mismatch(
             "months", f"the question asks about the full year, the evidence states {stated}"
         )
     # 德克 of 「伙拍德克、…」 is a person where the passage writes 「因赫·德克」
-    persons = name_parts(context) if asked.places else set()
+    persons = name_parts(context) if asked.places else frozenset()
     for place in asked.places:
         for text in (clause, sentence, context) if figure else (context,):
             # The question's places are one scope (克州 and its 阿图什市): a clause that names
