@@ -40,6 +40,9 @@ REPEATED_SHARE = 0.6  # a band line on this share of pages is a running header/f
 CAPTION_RULE = re.compile(
     r"(?:(?<!拍)摄|供图|图片来源[:：].*|\(图\)|（图）)$|^(?:图为|▲|△|图[:：]|上图|下图)"
 )
+# The marks that open a caption also open other lines (「△代表加热」 in a chemistry chart):
+# a line they open is a caption only beside a picture.
+CAPTION_MARK = re.compile(r"^(?:图为|▲|△|图[:：]|上图|下图)")
 CAPTION_CHARS = 150  # at most this long, under a photo and ending in a credit: its caption
 _PAGE_NUMBER = re.compile(r"^[\W_]*(?:第?\s*\d+\s*[版页]?)[\W_]*$")
 # 「◎文／姜钦峰」, 「文/图 王芳」, 「记者 王小军 李明」, 「本报记者 王芳 通讯员 李明」
@@ -295,6 +298,20 @@ def _under_image(line: Line, images: list[Box]) -> bool:
     return False
 
 
+def _near_image(line: Line, images: list[Box]) -> bool:
+    """The line sits within three of its lines of a photo: under or over it and overlapping
+    it sideways, or beside it and overlapping it up and down."""
+    reach = 3 * line.size
+    for image in images:
+        across = min(image.x1, line.x1) > max(image.x0, line.x0)
+        level = min(image.y1, line.y1) > max(image.y0, line.y0)
+        gap_y = max(image.y0 - line.y1, line.y0 - image.y1)
+        gap_x = max(image.x0 - line.x1, line.x0 - image.x1)
+        if (across and gap_y <= reach) or (level and gap_x <= reach):
+            return True
+    return False
+
+
 def _leaf_blocks(
     lines: list[Line],
     content: PageContent,
@@ -355,7 +372,9 @@ def _leaf_blocks(
         if len(block.lines) != 1 or block.role != "body":
             continue
         byline = _as_written(first.text)
-        if CAPTION_RULE.search(block.lines[0]):
+        if CAPTION_RULE.search(block.lines[0]) and (
+            not CAPTION_MARK.match(block.lines[0]) or _near_image(first, content.images)
+        ):
             block.role = "caption"
         elif BYLINE.match(byline):
             block.role = "byline"
