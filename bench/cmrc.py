@@ -74,6 +74,7 @@ from bench.report import describe_machine, machine_line, markdown_table, write_j
 from rag.components.llm import build_llm
 from rag.components.prompts import ChatPrompt, load_prompt
 from rag.services.answer import _token_counts
+from rag.services.answer_shape import asks_event, asks_reason, asks_when, asks_where, asks_yes_no
 from rag.services.grounding import is_refusal, strip_markers
 from rag.services.index_store import Change, IndexStore
 from rag.services.rag_service import RagService
@@ -148,6 +149,24 @@ def write_passages(passages: Sequence[Passage], folder: Path) -> None:
 def passage_of(metadata: Mapping[str, Any]) -> str:
     """The passage a chunk came from: the stem of the file it was ingested from."""
     return Path(str(metadata.get("source") or metadata.get("file_id") or "")).stem
+
+
+# Question kinds the answer step shapes its short answer for (`--kind`): A/B runs of one rule
+# on every question of its kind rather than on the few a random sample holds.
+KINDS = {
+    "why": asks_reason,
+    "yes-no": asks_yes_no,
+    "when": asks_when,
+    "where": asks_where,
+    "event": asks_event,
+}
+
+
+def of_kind(questions: Sequence[Question], kind: str) -> list[Question]:
+    """The questions of one kind (all of them when `kind` is '')."""
+    if not kind:
+        return list(questions)
+    return [q for q in questions if KINDS[kind](q.text)]
 
 
 def sample_questions(questions: Sequence[Question], n: int, seed: int) -> list[Question]:
@@ -737,7 +756,7 @@ def run_answers(
         )
         write_json(args.out, report)
     if args.sample > 0:
-        sample = sample_questions(questions, args.sample, args.seed)
+        sample = sample_questions(of_kind(questions, args.kind), args.sample, args.seed)
         answer_sample(service, baselines, sample, report, args.out)
     if reduced is not None and "span_baseline" in baselines:
         ask_unanswerable(reduced, baselines["span_baseline"], asked, report, args.out)
@@ -765,6 +784,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="answer with the pipeline alone (A/B runs of a pipeline setting; the baselines "
         "do not depend on it)",
     )
+    parser.add_argument(
+        "--kind",
+        choices=sorted(KINDS),
+        default="",
+        help="answer only questions of this kind (the sample is drawn from them)",
+    )
     parser.add_argument("--out", type=Path, help="write the full report (per question) as JSON")
     parser.add_argument("--render", type=Path, help="only print the tables of a saved report")
     args = parser.parse_args(argv)
@@ -788,7 +813,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "machine": describe_machine(),
         "models": model_names(settings),
-        "config": {"sample": args.sample, "seed": args.seed, "unanswerable": args.unanswerable},
+        "config": {
+            "sample": args.sample,
+            "seed": args.seed,
+            "unanswerable": args.unanswerable,
+            "kind": args.kind,
+        },
         "settings": {
             "chunking": settings.chunking.model_dump(),
             "retrieval": settings.retrieval.model_dump(),

@@ -16,6 +16,7 @@ from bench.cmrc import (
     drop_answered_elsewhere,
     held_out_passages,
     main,
+    of_kind,
     render_markdown,
     resummarise,
     sample_questions,
@@ -33,6 +34,18 @@ from rag.settings import PROJECT_ROOT, Settings
 
 def _questions(n: int) -> list[Question]:
     return [Question(f"Q{i}", f"P{i % 5}", f"问题{i}？", [f"答案{i}"]) for i in range(n)]
+
+
+def test_a_kind_picks_the_questions_of_that_kind() -> None:
+    questions = [
+        Question("Q0", "P0", "东湖机场为什么又叫五分钟机场？", ["时间短"]),
+        Question("Q1", "P0", "东湖机场后来改名为什么？", ["南湖机场"]),
+        Question("Q2", "P1", "丙烯颜料溶于汽油吗？", ["溶于汽油"]),
+        Question("Q3", "P1", "何法倪为何被选为皇后？", ["名家之后"]),
+    ]
+    assert [q.query_id for q in of_kind(questions, "why")] == ["Q0", "Q3"]
+    assert [q.query_id for q in of_kind(questions, "yes-no")] == ["Q2"]
+    assert of_kind(questions, "") == questions
 
 
 # -- unanswerable selection ----------------------------------------------------------------
@@ -283,7 +296,7 @@ def test_a_whole_run_on_fake_models_writes_every_part_of_the_report(
     assert main(argv) == 0
     report = json.loads(out.read_text(encoding="utf-8"))
 
-    assert report["config"] == {"sample": 2, "seed": 2018, "unanswerable": 1}
+    assert report["config"] == {"sample": 2, "seed": 2018, "unanswerable": 1, "kind": ""}
     assert report["ingest"]["passages"] == 4
     assert report["retrieval"]["questions"] == 4
     assert set(report["records"]) == {"pipeline", "baseline", "span_baseline"}
