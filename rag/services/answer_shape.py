@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.components.chinese_tokens import is_word, place_words, search_tokens
+from rag.components.chinese_tokens import is_noun, is_word, place_words, search_tokens
 from rag.services.evidence import find_all, normalise, positional_numeral, sentence_bounds
 from rag.services.passage_window import bigrams, rarity
 
@@ -523,6 +523,10 @@ def only_yes_no(span: str) -> bool:
     return bool(_YES_NO_REPLY.match(normalise(span)))
 
 
+# Modal and auxiliary verbs: how a sentence may put them varies (能 → 得以, 会 → 将).
+_MODALS = frozenset("能会要可该应需得想")
+
+
 def _grams(text: str) -> set[str]:
     """Characters and character bigrams of `text` (letters, digits, Han)."""
     flat = [ch for ch in normalise(text) if ch.isalnum()]
@@ -538,12 +542,18 @@ def _best_sentence(
     its words (a word counts as written when half its characters are: 「不易褪色」 for 容易褪色)."""
     # A bigram across two words of the question that no passage writes (「成被」 of 「潘仕成被
     # 封为道员」) is glue, not something the passages could say: it only weighs the rest down.
-    words = search_tokens(asked_text)
+    # A modal verb the passage puts otherwise (能 of 「金氏能影响朝政」, written 「金氏得以影响
+    # 朝政」) says nothing the sentence must hold.
     flat = normalise("".join(texts))
-    asked = {
-        g for g in _grams(asked_text) if len(g) == 1 or g in flat or any(g in w for w in words)
-    }
     written = set(flat)
+    words = [w for w in search_tokens(asked_text) if w not in _MODALS or w in written]
+    asked = {
+        g
+        for g in _grams(asked_text)
+        if (len(g) == 1 and (g not in _MODALS or g in written))
+        or g in flat
+        or any(g in w for w in words)
+    }
     if not asked or any(2 * sum(ch in written for ch in word) < len(word) for word in words):
         return None
     sentences = [
@@ -589,7 +599,17 @@ def statement(question: str, texts: list[str]) -> str:
 
 
 def asks_reason(question: str) -> bool:
-    return bool(_REASON.search(question))
+    found = _REASON.search(question)
+    if found is None:
+        return False
+    if found.group() == "为什么" and question[found.start() - 1 : found.start()] == "因":
+        # 「琦善因为什么罪行被治罪？」 asks for the 罪行, a thing; 「…因为什么而闻名？」 and
+        # 「因为什么原因…」 ask why.
+        after = question[found.end() :]
+        words = search_tokens(after)
+        if words and after.startswith(words[0]) and is_noun(words[0]):
+            return words[0] in ("原因", "理由", "缘故")
+    return True
 
 
 def reason(question: str, texts: list[str]) -> str:
@@ -607,7 +627,7 @@ def reason(question: str, texts: list[str]) -> str:
     sentence = sentences[best].rstrip("".join(_SENTENCE_END))
     because = _BECAUSE.search(sentence)
     if because:
-        return sentence[because.start() :]
+        return _without_outcome(sentence[because.start() :], plain)
     if _SO.match(sentence) and best > 0:
         return sentences[best - 1].rstrip("".join(_SENTENCE_END))
     phrases = re.split(f"([{_LIST_END}])", sentence)
@@ -626,6 +646,31 @@ def reason(question: str, texts: list[str]) -> str:
         return sentence
     first, last = min(chosen), max(chosen)
     return "".join(phrases[2 * first : 2 * last + 1]).strip(" ，,")
+
+
+def _said_before(phrase: str, question: str) -> bool:
+    """Half or more of `phrase` (its characters and bigrams) is in `question`."""
+    grams = _grams(phrase)
+    return bool(grams) and 2 * len(grams & _grams(question)) >= len(grams)
+
+
+def _without_outcome(told: str, question: str) -> str:
+    """A reason without the outcome that closes it when the question states that outcome
+    already: 「由于叔侄皆锋芒过露，排挤异己阴狠毒辣，引起时人的强烈反感」 →
+    「由于叔侄皆锋芒过露，排挤异己阴狠毒辣」 for 「为什么时人强烈反感高英叔侄？」;
+    「因有力家臣…等人的战死而受到重大打击」 → 「因有力家臣…等人的战死」. An outcome followed
+    by more (「所以金氏得以影响朝政，并宠信西人派」) is kept: the reason goes on."""
+    kept = told
+    while True:
+        phrases = re.split(f"([{_LIST_END}])", kept)
+        if len(phrases) < 3 or not _said_before(phrases[-1], question):
+            break
+        kept = "".join(phrases[:-2])
+    cut = kept.rfind("而")
+    if cut > 0 and _said_before(kept[cut + 1 :], question):
+        kept = kept[:cut]
+    kept = kept.strip(" ，,")
+    return kept if len(normalise(kept)) >= 4 else told
 
 
 # 「1982年，兰比尔发生了什么事情？」「2016年…做出了什么决定？」: what happened at a time;

@@ -694,9 +694,14 @@ def extract_answer(
         if not told and asks_event(part):
             # 「1982年，兰比尔发生了什么事情？」: the sentence that tells what happened then
             told = event(part, texts)
-        if not told and asks_reason(part) and (restated or _echoes(span, part)):
-            # 「潘仕成为何被封为道员？」 answered 「封为道员头衔」: what happened, not why.
-            told = reason(part, texts)
+        if not told and asks_reason(part):
+            # 「潘仕成为何被封为道员？」 answered 「封为道员头衔」: what happened, not why;
+            # 「为什么金氏能影响朝政？」 answered 「西人派」, a word of the reason: the reason.
+            because = reason(part, texts)
+            if because and (
+                restated or _echoes(span, part) or normalise(span) in normalise(because)
+            ):
+                told = because
         if not told and restated:
             # 「翼尖小翼是什么？」 answered 「翼尖小翼」: what the sentence opening with it says
             term = defined_term(part) or asked_thing(part)
