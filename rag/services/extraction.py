@@ -699,7 +699,9 @@ def extract_answer(
             # 「为什么金氏能影响朝政？」 answered 「西人派」, a word of the reason: the reason.
             because = reason(part, texts)
             if because and (
-                restated or _echoes(span, part) or normalise(span) in normalise(because)
+                restated
+                or _echoes(span, part)
+                or (bool(normalise(span)) and normalise(span) in normalise(because))
             ):
                 told = because
         if not told and restated:
