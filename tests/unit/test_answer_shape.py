@@ -268,16 +268,16 @@ def test_a_why_question_gets_the_reason_the_passage_gives() -> None:
 
 def test_a_why_question_answered_with_a_word_of_the_reason_gets_the_reason() -> None:
     texts = [
-        "肃宗即位时年仅十岁。由于肃宗年幼，所以金氏得以影响朝政，并宠信西人派。",
+        "景宗即位时年仅十岁。由于景宗年幼，所以李氏得以把持朝政，并重用东人派。",
         "冯某因私自出售库银被革职，家人因受牵连而迁往乡间。",
     ]
-    passage = ("金氏", texts[0], "")
+    passage = ("李氏", texts[0], "")
     # 能 of the question is 得以 in the passage: a modal verb does not keep the sentence out
-    assert reason("为什么金氏能影响朝政？", texts) == (
-        "由于肃宗年幼，所以金氏得以影响朝政，并宠信西人派"
+    assert reason("为什么李氏能把持朝政？", texts) == (
+        "由于景宗年幼，所以李氏得以把持朝政，并重用东人派"
     )
-    result = extract_answer("为什么金氏能影响朝政？", "西人派", [passage], 0.34)
-    assert [p.answer for p in result.parts] == ["由于肃宗年幼，所以金氏得以影响朝政，并宠信西人派"]
+    result = extract_answer("为什么李氏能把持朝政？", "东人派", [passage], 0.34)
+    assert [p.answer for p in result.parts] == ["由于景宗年幼，所以李氏得以把持朝政，并重用东人派"]
     # 「因为什么罪行」 asks for the offence, a thing, not for a reason
     assert not asks_reason("冯某因为什么罪行被革职？")
     assert asks_reason("冯某因为什么而被革职？")
