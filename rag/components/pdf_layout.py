@@ -37,12 +37,12 @@ WIDE_RULE_SHARE = 0.75  # of the text's width: the page is cut across at such a 
 BAND = 0.1  # top and bottom share of the page where running headers and footers sit
 REPEATED_SHARE = 0.6  # a band line on this share of pages is a running header/footer
 # Caption conventions of Chinese newspapers: "…… 新华社记者 王芳 摄", "……供图", "图为……", "▲……".
-CAPTION_RULE = re.compile(
-    r"(?:(?<!拍)摄|供图|图片来源[:：].*|\(图\)|（图）)$|^(?:图为|▲|△|图[:：]|上图|下图)"
-)
 # The marks that open a caption also open other lines (「△代表加热」 in a chemistry chart):
 # a line they open is a caption only beside a picture.
 CAPTION_MARK = re.compile(r"^(?:图为|▲|△|图[:：]|上图|下图)")
+CAPTION_RULE = re.compile(
+    r"(?:(?<!拍)摄|供图|图片来源[:：].*|\(图\)|（图）)$|" + CAPTION_MARK.pattern
+)
 CAPTION_CHARS = 150  # at most this long, under a photo and ending in a credit: its caption
 _PAGE_NUMBER = re.compile(r"^[\W_]*(?:第?\s*\d+\s*[版页]?)[\W_]*$")
 # 「◎文／姜钦峰」, 「文/图 王芳」, 「记者 王小军 李明」, 「本报记者 王芳 通讯员 李明」

@@ -697,11 +697,9 @@ def extract_answer(
         if not told and asks_reason(part):
             # 「潘仕成为何被封为道员？」 answered 「封为道员头衔」: what happened, not why;
             # 「为什么金氏能影响朝政？」 answered 「西人派」, a word of the reason: the reason.
-            because = reason(part, texts)
+            because, said = reason(part, texts), normalise(span)
             if because and (
-                restated
-                or _echoes(span, part)
-                or (bool(normalise(span)) and normalise(span) in normalise(because))
+                restated or _echoes(span, part) or (said and said in normalise(because))
             ):
                 told = because
         if not told and restated:
