@@ -27,6 +27,16 @@ _LABEL_HEADING = re.compile(r"^\s*[\u4e00-\u9fff]{2,6}\s*[:：]\s*$")
 _MASTHEAD_ONLY = re.compile(r"连续出版物号|邮发代号|社出版|主管\s*主办|国内统一刊号")
 _JUMP = re.compile(r"\s*[（(](?:下转|上接|转|接)第?[一二三四五六七八九十\d]{1,3}版[）)]\s*")
 MASTHEAD_CHARS = 80  # a masthead piece is at most this long and states no sentence
+# A short block that states no sentence and is less than half Chinese characters is data
+# (figures, codes, e-mail addresses: a report's sidebar), not an article. On bench/real_pages
+# every article states a sentence (the least Chinese, a broker report's, is 0.32 Chinese);
+# the two sidebars state none and are 0.42 and 0.43 Chinese. A long one is a table whose
+# figures a reader may ask about: it stays a document.
+DATA_CJK_SHARE = 0.5
+DATA_CHARS = 600
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# A table's title read as the opening of text: 「表2：可比公司估值」, 「表 3 主要财务指标」.
+_TABLE_TITLE = re.compile(r"^(?:附)?表\s*\d+(?:[-.．]\d+)?\s*[:：、.]?")
 
 
 @dataclass
@@ -106,14 +116,21 @@ def masthead_line(text: str) -> bool:
 def _not_an_article(draft: _Draft) -> SetAsideKind | None:
     """A teaser whose body is only the page it points to (「导读」 boxes) is set aside as
     other text; a short piece of a newspaper's masthead or date box (「人民日报社出版」,
-    「星期二乙巳年十一月十八」) as furniture."""
+    「星期二乙巳年十一月十八」) as furniture; a block of data that states no sentence (a
+    report's sidebar: 「证券分析师：… 当前价格（元）…」, a table read as text: 「表2：可比公司
+    估值…」) as other text or a table."""
     body = re.sub(r"\s+", "", "".join(draft.paragraphs))
     if draft.title and _PAGE_POINTER.match(body):
         return "other"
     text = draft.title + body
-    if len(text) <= MASTHEAD_CHARS and not re.search("[。！？]", text) and _MASTHEAD.search(text):
+    states = re.search("[。！？]", text)
+    if len(text) <= MASTHEAD_CHARS and not states and _MASTHEAD.search(text):
         return "furniture"
-    return None
+    if states or len(body) > DATA_CHARS:
+        return None
+    if _TABLE_TITLE.match(body):
+        return "table_row"
+    return "other" if len(_CJK.findall(body)) < DATA_CJK_SHARE * len(body) else None
 
 
 def _section_heading(above: Block | None, block: Block) -> bool:

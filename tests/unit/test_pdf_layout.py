@@ -35,6 +35,7 @@ FIXTURES = [
     "front_page",
     "cropped_photo",
     "mind_map",
+    "report",
 ]
 MIN_SIMILARITY = 0.98
 MB = 1_000_000
@@ -90,7 +91,7 @@ def test_key_strings_are_unbroken(name: str) -> None:
 def test_no_caption_header_footer_or_headline_in_a_body(name: str) -> None:
     layout = layout_of(name)
     truth = truth_of(name)
-    stray = list(truth["furniture"])
+    stray = list(truth["furniture"]) + truth.get("data", [])
     for article in truth["articles"]:
         stray += article["captions"]
         if article["title"]:  # not the untitled end of a story from the page before
@@ -109,6 +110,12 @@ def test_captions_belong_to_their_article_and_furniture_is_set_aside(name: str) 
         assert [squeeze(c) for c in article.captions] == [squeeze(c) for c in expected["captions"]]
     furniture = {squeeze(s.text) for s in layout.set_aside if s.kind == "furniture"}
     assert {squeeze(text) for text in truth["furniture"]} <= furniture
+
+
+def test_a_reports_sidebar_of_data_is_set_aside_not_read_as_an_article() -> None:
+    layout = layout_of("report")
+    [other] = [squeeze(s.text) for s in layout.set_aside if s.kind == "other"]
+    assert squeeze("".join(truth_of("report")["data"])) == other
 
 
 def test_plain_extraction_of_the_fixtures_interleaves_columns() -> None:

@@ -430,3 +430,27 @@ def test_a_mark_and_a_name_of_rare_characters_is_a_byline_not_glyphs() -> None:
         _page([*lines[:1], line(60, 670, "■ 投资要点", width=60), lines[2]])
     )
     assert not assemble_articles(blocks).articles[0].byline
+
+
+def test_a_short_table_read_as_text_is_set_aside_and_a_long_one_stays_a_document() -> None:
+    table = [
+        line(60, 760, "表2：可比公司估值", width=100),
+        line(60, 746, "公司名称 收盘价 评级 EPS PE", width=200),
+        line(60, 732, "人民币 5.6 优于大市 4.01 8.9", width=200),
+    ]
+    article = [
+        line(60, 690, "投资建议：关注高分红龙头", size=20, width=240),
+        line(60, 660, "公司现金流充裕、分红率高，长期拥有良好的现金回报。", width=400),
+    ]
+    blocks, _, _ = page_blocks_of(_page(table + article))
+    layout = assemble_articles(blocks)
+    assert [a.title for a in layout.articles] == ["投资建议：关注高分红龙头"]
+    [row] = [s for s in layout.set_aside if s.kind == "table_row"]
+    assert row.text.startswith("表2：可比公司估值")
+    # a whole financial table, long: its figures stay searchable
+    rows = [
+        line(60, 760 - 14 * i, f"营业收入 {i}3,{i}45.6 {i}2.3% 净利润 {i}81.2", width=300)
+        for i in range(40)
+    ]
+    layout = assemble_articles(page_blocks_of(_page(rows))[0])
+    assert len(layout.articles) == 1
