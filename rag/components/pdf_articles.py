@@ -27,13 +27,15 @@ _LABEL_HEADING = re.compile(r"^\s*[\u4e00-\u9fff]{2,6}\s*[:：]\s*$")
 _MASTHEAD_ONLY = re.compile(r"连续出版物号|邮发代号|社出版|主管\s*主办|国内统一刊号")
 _JUMP = re.compile(r"\s*[（(](?:下转|上接|转|接)第?[一二三四五六七八九十\d]{1,3}版[）)]\s*")
 MASTHEAD_CHARS = 80  # a masthead piece is at most this long and states no sentence
-# A short block that states no sentence and is less than half Chinese characters is data
-# (figures, codes, e-mail addresses: a report's sidebar), not an article. On bench/real_pages
-# every article states a sentence (the least Chinese, a broker report's, is 0.32 Chinese);
-# the two sidebars state none and are 0.42 and 0.43 Chinese. A long one is a table whose
-# figures a reader may ask about: it stays a document.
+# A short block that states no sentence and is less than half Chinese characters, on a page
+# whose other text does state Chinese sentences, is data (figures, codes, e-mail addresses: a
+# report's sidebar), not an article. On bench/real_pages every article states a sentence (the
+# least Chinese, a broker report's, is 0.32 Chinese); the two sidebars state none and are 0.42
+# and 0.43 Chinese. A long one is a table whose figures a reader may ask about: it stays a
+# document. A page with no Chinese sentence (an English one) is left as it is.
 DATA_CJK_SHARE = 0.5
 DATA_CHARS = 600
+_LATIN_SENTENCE = re.compile(r"[A-Za-z]{2}[.!?](?:\s|$)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A table's title read as the opening of text: 「表2：可比公司估值」, 「表 3 主要财务指标」.
 _TABLE_TITLE = re.compile(r"^(?:附)?表\s*\d+(?:[-.．]\d+)?\s*[:：、.]?")
@@ -113,7 +115,12 @@ def masthead_line(text: str) -> bool:
     return bool(_MASTHEAD_ONLY.search(text))
 
 
-def _not_an_article(draft: _Draft) -> SetAsideKind | None:
+def _states(text: str) -> bool:
+    """The text ends a Chinese sentence somewhere."""
+    return bool(re.search("[。！？]", text))
+
+
+def _not_an_article(draft: _Draft, prose_pages: set[int]) -> SetAsideKind | None:
     """A teaser whose body is only the page it points to (「导读」 boxes) is set aside as
     other text; a short piece of a newspaper's masthead or date box (「人民日报社出版」,
     「星期二乙巳年十一月十八」) as furniture; a block of data that states no sentence (a
@@ -123,11 +130,13 @@ def _not_an_article(draft: _Draft) -> SetAsideKind | None:
     if draft.title and _PAGE_POINTER.match(body):
         return "other"
     text = draft.title + body
-    states = re.search("[。！？]", text)
+    states = _states(text)
     if len(text) <= MASTHEAD_CHARS and not states and _MASTHEAD.search(text):
         return "furniture"
-    if states or len(body) > DATA_CHARS:
+    if states or len(body) > DATA_CHARS or draft.page not in prose_pages:
         return None
+    if _LATIN_SENTENCE.search(" ".join(draft.paragraphs)):
+        return None  # an English paragraph on a Chinese page
     if _TABLE_TITLE.match(body):
         return "table_row"
     return "other" if len(_CJK.findall(body)) < DATA_CJK_SHARE * len(body) else None
@@ -233,8 +242,9 @@ def assemble_articles(blocks: list[Block], page_dates: dict[int, str] | None = N
         last_role = block.role
         previous = block
     layout = PageLayout(articles=[], set_aside=[SetAside("furniture", t) for t in furniture])
+    prose_pages = {d.page for d in drafts if _states("".join(d.paragraphs))}
     for draft in drafts:
-        kind = _not_an_article(draft)
+        kind = _not_an_article(draft, prose_pages)
         if kind:
             pieces = [draft.title, *draft.paragraphs]
             layout.set_aside.append(SetAside(kind, " ".join(p for p in pieces if p)))

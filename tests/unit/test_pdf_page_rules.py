@@ -454,3 +454,21 @@ def test_a_short_table_read_as_text_is_set_aside_and_a_long_one_stays_a_document
     ]
     layout = assemble_articles(page_blocks_of(_page(rows))[0])
     assert len(layout.articles) == 1
+
+
+def test_text_with_no_chinese_sentence_is_never_taken_for_data() -> None:
+    # an English page: no Chinese sentence anywhere, so nothing on it is data
+    english = [
+        line(60, 760, "Quarterly results", size=20, width=200),
+        line(60, 730, "Total 107.37 in Q3, up 4.5% on 2023", width=300),
+    ]
+    layout = assemble_articles(page_blocks_of(_page(english))[0])
+    assert "107.37" in layout.articles[0].text
+    # an English paragraph beside a Chinese article
+    mixed = [
+        line(60, 760, "Revenue grew 12% in the third quarter. Margins held.", width=400),
+        line(60, 690, "投资建议：关注高分红龙头", size=20, width=240),
+        line(60, 660, "公司现金流充裕、分红率高，长期拥有良好的现金回报。", width=400),
+    ]
+    layout = assemble_articles(page_blocks_of(_page(mixed))[0])
+    assert any("Margins held." in a.text for a in layout.articles)
