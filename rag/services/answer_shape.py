@@ -6,7 +6,10 @@ passage. These kinds of question want more than the span a small model copies:
 - a question that asks for several things (「分布在哪些地区？」) wants the whole list the
   span is part of: 「越南、老挝、…、广东等地」, not its first items (nor the items that fitted
   in the window the model read; both items of 「A及B」), and of a sentence's labelled
-  lists (「…等30强企业，…等20佳企业」) the one whose label it names;
+  lists (「…等30强企业，…等20佳企业」) the one whose label it names; where the text gives the
+  items one by one (「一个是嫡传可汗，一个是那海」, 「一是…；二是…」), each of them;
+- a who-question (「是谁主演的？」) wants every name of the list the text gives as the doers
+  of its verb (「由潘志文、张玛莉、林嘉华等领衔主演」);
 - a question that counts (「分为几类？」) wants the count as the text writes it, with its
   classifier: 「两类」, not 「2」 (in the passage that writes the number, where one does);
 - a question that asks what a term is (「什么是小鸟球？」) wants the passage's definition of
@@ -50,7 +53,7 @@ from rag.services.passage_window import bigrams, rarity
 # (「原产地在哪里？」: 「中国海南岛、越南、…及美洲等」; 「哪个国家」 asks for one).
 _ASKS_SEVERAL = re.compile(
     r"哪些|哪几|有什么|包括什么|包含什么|有何|别名|别称|又称|又名|亦称|俗称|又被称|也称|又叫|也叫|"
-    r"哪里|哪儿|何处|何地|在哪"
+    r"哪里|哪儿|何处|何地|在哪|哪[两二三四五六七八九十]"
 )
 # Where one item of a list ends and the next begins; a list ends at a clause mark.
 _ITEM_MARK = "、"
@@ -154,15 +157,22 @@ _NOT_PREDICATE = set("是有的了在为和与及能可会要叫称做些么被�
 _CLAUSE_END = "，,；;。！？!?\n"
 
 
+# 「短叶水蜈蚣有哪些功能？」: the noun asked for after 有哪些/有什么, which a text writes right
+# before what it gives (「功能发汗退热、消肿解毒」).
+_HAS_WHAT = re.compile(r"有(?:哪些|什么)([\u4e00-\u9fff]{2})[？?。]?$")
+
+
 def asked_verb(question: str) -> str:
     """The verb before the question word; not the words a question opens with (「学校什么
-    时候…」: its subject) and not in a when-question (a time is found by other rules)."""
+    时候…」: its subject) and not in a when-question (a time is found by other rules). For
+    「有哪些功能？」 the noun after it."""
+    if asks_when(question):
+        return ""
     found = _PREDICATE.search(question)
-    if not found or found.start() == 0 or asks_when(question):
-        return ""
-    if set(found.group(1)) & _NOT_PREDICATE:
-        return ""
-    return found.group(1)
+    if found and found.start() > 0 and not set(found.group(1)) & _NOT_PREDICATE:
+        return found.group(1)
+    noun = _HAS_WHAT.search(question)
+    return noun.group(1) if noun else ""
 
 
 def verb_objects(
@@ -352,7 +362,7 @@ def _count_before(span: str, classifier: str, texts: list[str]) -> str:
 _A_COUNT = re.compile(
     r"^(?:\d+|[一二两三四五六七八九十百]+)[个种类间座所项名位家条件只头本部支届批]$"
 )
-_ASKS_WHICH = re.compile(r"哪些|哪几")
+_ASKS_WHICH = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]")
 _NAMES_THEM = re.compile(r"包括|包含|分别是|分别为|分别有|即|[:：]")
 
 
@@ -368,9 +378,98 @@ def counted_list(question: str, text: str, start: int, end: int) -> tuple[int, i
     if not marker or marker.start() - end > 20:
         return start, end
     first = _item_end(text, marker.end())
-    if first >= sentence_end or text[first] != _ITEM_MARK:
+    if first < sentence_end and text[first] == _ITEM_MARK:
+        return marker.end(), list_end(text, marker.end(), first)
+    count = _small_count(text[start : end - 1])
+    if marker.group().startswith("分别") and count:
+        # 「分为三种，分别是百老汇音乐剧（Broadway），外百老汇音乐剧（…），…」: one item per
+        # clause, as many as the count says, all inside the sentence
+        stop = marker.end() - 1
+        for n in range(count):
+            if n and (stop >= len(text) or text[stop] in _SENTENCE_END):
+                return start, end  # fewer items than the count
+            stop = _item_end(text, stop + 1)
+        return marker.end(), stop
+    return start, end
+
+
+_SMALL = {c: n for n, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
+
+
+def _small_count(number: str) -> int:
+    """「三」 → 3, 「4」 → 4; 0 for a number outside 2..10 or none."""
+    value = int(number) if number.isdigit() else _SMALL.get(number, 0)
+    return value if 2 <= value <= 10 else 0
+
+
+# 「…由两位可汗掌管，一个是嫡传可汗，一个是那海」: items the text gives one by one, each after
+# its own 「一个是」「另一家名为」 (「一是…；二是…」) at the start of a clause (not 「统一为」).
+_AFTER_MARK = r"(?<![^，,；;：:。、\s])"
+_FIRST_OF = re.compile(
+    _AFTER_MARK + r"(?:其一|一)[个家位种名条部所支路]?(?:是|为|名为|叫做|叫|称为)$"
+)
+_SEMICOLON = re.compile("[；;]")
+_ORDINAL = re.compile(r"^(?:其)?[一二三四五六七八九十](?:是|为)$")  # 「一是…；二是…」: clauses
+_NEXT_OF = re.compile(
+    _AFTER_MARK
+    + r"(?:另一|其[二三四五]|[一二三四五六七八九十])[个家位种名条部所支路]?(?:是|为|名为|叫做|叫|称为)"
+)
+
+
+def further_items(question: str, text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """「蓝帐汗国由哪两位可汗掌管？」 answered with the item after the first 「一个是」: the
+    items after the next ones in the same sentence (「那海」), each a name to its clause's
+    end; after 「一是」「二是」 each a clause, to its 「；」 or the next item. Empty when the
+    question asks for one thing or the span follows no such words."""
+    first = _FIRST_OF.search(text[max(0, start - 6) : start])
+    if not _ASKS_WHICH.search(question) or not first:
+        return []
+    ordinal = _ORDINAL.match(first.group())
+    stop = sentence_bounds(text, start, end)[1]
+    items: list[tuple[int, int]] = []
+    at = end
+    while (found := _NEXT_OF.search(text, at, stop)) is not None:
+        if ordinal:
+            ends = (
+                _NEXT_OF.search(text, found.end(), stop),
+                _SEMICOLON.search(text, found.end(), stop),
+            )
+            close = min((m.start() for m in ends if m), default=stop)
+            while close > found.end() and text[close - 1] in _LIST_END:
+                close -= 1
+        else:
+            close = _item_end(text, found.end())
+        if close > found.end():
+            items.append((found.end(), close))
+        at = max(close, found.end())
+    return items
+
+
+# 「《鳄鱼泪》是谁主演的？」: who did what the question names (the two characters after 谁),
+# where the text names a group as the doers: 「本剧由潘志文、张玛莉、林嘉华等领衔主演」.
+_WHO_DID = re.compile(r"谁(?:来|最先|首先|最早)?([\u4e00-\u9fff]{2})")
+_NOT_DEED = set("的是呢了吗")
+_DEED_AFTER = 6  # characters from the list's end to the verb: 「等领衔主演」
+
+
+def asks_who(question: str) -> bool:
+    return "谁" in question
+
+
+def doers(question: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """The span [start, end) widened to the list it opens, when that list is the subject
+    of the verb the who-question asks about (the verb follows the list within a few
+    characters, in the same clause); (start, end) otherwise: 「谁饰演…」 answered from
+    「A饰演X、B饰演Y」 keeps A."""
+    asked = _WHO_DID.search(question)
+    if not asked or set(asked.group(1)) & _NOT_DEED:
         return start, end
-    return marker.end(), list_end(text, marker.end(), first)
+    stop = list_end(text, start, end)
+    after = text[stop : stop + _DEED_AFTER]
+    verb = after.find(asked.group(1))
+    if stop == end or verb < 0 or any(ch in _CLAUSE_END for ch in after[:verb]):
+        return start, end
+    return start, stop
 
 
 def defined_term(question: str) -> str:

@@ -24,12 +24,15 @@ from rag.services.answer_shape import (
     asks_title,
     asks_when,
     asks_where,
+    asks_who,
     asks_yes_no,
     counted_list,
     defined_term,
     definition,
+    doers,
     event,
     full_name,
+    further_items,
     head_extent,
     labelled_list,
     lead,
@@ -94,6 +97,9 @@ _FIGURE = re.compile(
 _COMMA_BETWEEN_PARTS = re.compile(r"，|,(?!\d{3}(?!\d))")
 _MAX_READABLE = 120
 _ASKS_RANK = re.compile(r"第几|排名多少|名次")
+# What a reply writes between a restated question and its answer: 「…体现在是缅甸…」.
+_COPULA = re.compile(r"^(?:是|为|在|于|位于|有|的|[:：，,])+")
+_MIN_RESTATED = 4  # characters of the question a reply restates before its answer
 
 
 @dataclass(frozen=True)
@@ -273,8 +279,21 @@ def _after_question(span: str, question: str) -> str:
     opening = next((n for n in range(len(text) - 1, 1, -1) if text[:n] in asked), 0)
     if not opening:
         return ""
-    rest = re.sub(r"^(?:是|为|在|于|位于|有|的|[:：，,])+", "", text[opening:])
+    rest = _COPULA.sub("", text[opening:])
     return rest.strip(_EDGE_PUNCT) if len(rest) >= 2 else ""
+
+
+def _in_slot(span: str, question: str) -> str:
+    """What a reply writes where the question has its question word, when it restates the
+    question up to there: 「踢爆」 of 「生命数耗完即算为踢爆」 for 「生命数耗完即算为什么？」
+    ('' otherwise: 「威拍哇丽兰室（…）公主」 for 「威拍哇丽兰室路是以什么…」 names the
+    princess, not the road)."""
+    asked, text = normalise(question), normalise(span)
+    for n in range(len(text) - 1, _MIN_RESTATED - 1, -1):
+        at = asked.find(text[:n])
+        if at >= 0 and _QUESTION_WORD.match(asked, at + n):
+            return _COPULA.sub("", text[n:]).strip(_EDGE_PUNCT)
+    return ""
 
 
 def _figures_listed(text: str) -> list[str]:
@@ -289,10 +308,11 @@ def _figures_listed(text: str) -> list[str]:
 
 
 def _candidates(span: str, question: str) -> list[str]:
-    """What to look for in the passages: the span, the span after a label (「领队：刘刚」)
-    or after a restatement of the question, then the figures it states (a model that wrote
-    a sentence around the number)."""
-    found = [span]
+    """What to look for in the passages: what the span writes in the question's slot
+    (`_in_slot`), the span, the span after a label (「领队：刘刚」) or after a restatement of
+    the question, then the figures it states (a model that wrote a sentence around the
+    number)."""
+    found = [_in_slot(span, question), span]
     if re.search("[:：]", span):
         found.append(re.split("[:：]", span)[-1].strip(_EDGE_PUNCT))
     found.append(_after_question(span, question))
@@ -546,6 +566,16 @@ def _whole_list(part: ExtractedPart, passages: list[PassageText]) -> ExtractedPa
     return _respan(part, passages, start, end)
 
 
+def _further(part: ExtractedPart, passages: list[PassageText]) -> list[ExtractedPart]:
+    """The other items of a question that asks for several, where the text gives them one
+    by one (「一个是嫡传可汗，一个是那海」): one part each (`further_items`)."""
+    text = passages[part.passage][1]
+    return [
+        _respan(part, passages, start, end)
+        for start, end in further_items(part.question, text, part.start, part.end)
+    ]
+
+
 def _within_quote(
     part: ExtractedPart,
     passages: list[PassageText],
@@ -753,6 +783,8 @@ def extract_answer(
         best, mismatch = verdicts[0].part, verdicts[0].mismatch
         if len(parts) == 1 and asks_several(part):
             best = _whole_list(best, passages)
+        elif len(parts) == 1 and asks_who(part):
+            best = _respan(best, passages, *doers(part, texts[best.passage], best.start, best.end))
         if asks_when(part):
             best = _within_quote(best, passages, time_bounds)
         if asks_where(part):
@@ -770,6 +802,7 @@ def extract_answer(
         if len(parts) == 1 and not answered and not only_part:
             answered[part_index] = [
                 best,
+                *_further(best, passages),
                 *_other_periods(question, verdicts[0], passages, min_metric_support),
             ]
             used.update((p.passage, p.start) for p in answered[part_index])

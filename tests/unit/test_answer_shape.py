@@ -384,6 +384,21 @@ def test_an_answer_from_a_sentence_without_the_asked_verb_moves_to_the_one_with_
     assert part.answer == "滋肾、虚劳、气喘等症"
 
 
+def test_a_noun_asked_after_which_moves_the_answer_to_where_the_text_writes_it() -> None:
+    """「有哪些功能？」 answered with the plant's other names: what the text writes after 功能."""
+    dandelion = (
+        "蒲公英",
+        "蒲公英（学名：），别名黄花地丁、婆婆丁，是菊科的植物。中医上以全草入药，"
+        "功能清热解毒、消肿散结，主治疔疮肿毒。",
+        "",
+    )
+    (part,) = extract_answer("蒲公英有哪些功能？", "黄花地丁", [dandelion], 0.5).parts
+    assert part.answer == "清热解毒、消肿散结"
+    # a noun the text does not write before a list leaves the span where it is
+    (part,) = extract_answer("蒲公英有哪些别名？", "黄花地丁", [dandelion], 0.5).parts
+    assert part.answer == "黄花地丁、婆婆丁"
+
+
 def test_a_where_question_gets_the_whole_place_with_its_street() -> None:
     museum = (
         "黑龙江省博物馆",
@@ -513,3 +528,50 @@ def test_a_title_asked_of_a_person_is_the_one_written_before_the_name() -> None:
     # no title before the name, or no title asked: nothing
     assert title_of(question, ["李若岚"], ["李若岚研究所最新发布的报告显示。"]) == ""
     assert title_of("李若岚发布了什么报告？", ["李若岚"], [text]) == ""
+
+
+def test_a_who_question_gets_every_doer_the_text_lists_for_its_verb() -> None:
+    drama = ("海边", "《海边》是一部电视剧。本剧由王明、李华、张强等领衔主演，陈涛监制。", "")
+    result = extract_answer("《海边》是谁主演的？", "王明", [drama], 0.34)
+    assert [p.answer for p in result.parts] == ["王明、李华、张强等"]
+    # the list is not the subject of the verb asked about: each did his own part
+    roles = ("船", "在这部戏中，王明饰演船长、李华饰演大副。", "")
+    result = extract_answer("谁饰演船长？", "王明", [roles], 0.34)
+    assert [p.answer for p in result.parts] == ["王明"]
+    # no verb after 谁: nothing to match the list to
+    result = extract_answer("这部剧的监制是谁？", "王明", [drama], 0.34)
+    assert [p.answer for p in result.parts] == ["王明"]
+
+
+def test_items_given_one_by_one_are_each_a_part_when_the_question_asks_which_two() -> None:
+    league = ("联盟", "该联盟由两个城邦领导，一个是雅典，另一个是斯巴达。联盟存在了百年。", "")
+    result = extract_answer("该联盟由哪两个城邦领导？", "雅典", [league], 0.34)
+    assert [p.answer for p in result.parts] == ["雅典", "斯巴达"]
+    assert all(p.quote_start == 0 for p in result.parts)
+    result = extract_answer("该联盟由哪个城邦领导？", "雅典", [league], 0.34)
+    assert [p.answer for p in result.parts] == ["雅典"]
+    duties = (
+        "乡约",
+        "乡约的职责有三：一是教化乡民；二是管理户籍；三是维护治安。后来统一为县。",
+        "",
+    )
+    result = extract_answer("乡约的职责有哪些？", "教化乡民", [duties], 0.34)
+    assert [p.answer for p in result.parts] == ["教化乡民", "管理户籍", "维护治安"]
+    # 「统一为」 opens no item
+    merged = ("方言", "各地方言后来统一为官话，通行全国。", "")
+    result = extract_answer("方言后来统一为哪些语言？", "官话", [merged], 0.34)
+    assert [p.answer for p in result.parts] == ["官话"]
+
+
+def test_a_count_answered_for_which_ones_gets_its_items_set_off_by_commas() -> None:
+    campus = (
+        "校区",
+        "学校的校区分为三种，分别是主校区（本部），分校区（东区），实习基地（郊区）。另有宿舍。",
+        "",
+    )
+    result = extract_answer("学校的校区有哪几种？", "三种", [campus], 0.34)
+    assert [p.answer for p in result.parts] == ["主校区（本部），分校区（东区），实习基地（郊区）"]
+    # the text gives fewer items than its count: the count stays
+    short = ("校区", "学校的校区分为三种，分别是主校区，分校区。", "")
+    result = extract_answer("学校的校区有哪几种？", "三种", [short], 0.34)
+    assert [p.answer for p in result.parts] == ["三种"]

@@ -372,6 +372,18 @@ def test_a_reply_that_restates_the_question_or_changes_punctuation_is_found() ->
     assert result.parts[0].answer.startswith("1927年3月12日，由国民党左派")
 
 
+def test_a_reply_that_restates_the_question_first_answers_with_what_follows() -> None:
+    rules = ("规则", "本游戏中，每人有三条命，生命值耗完即算为出局，由下一人接替。", "")
+    result = extract_answer("生命值耗完即算为什么？", "生命值耗完即算为出局", [rules], 0.34)
+    assert [p.answer for p in result.parts] == ["出局"]
+    # two characters the question shares open the answer; they are not a restatement
+    prism = ("棱柱", "棱柱中不在同一平面上的两个顶点的连线叫做对角线。", "")
+    result = extract_answer(
+        "棱柱的哪条线叫做对角线？", "棱柱中不在同一平面上的两个顶点的连线", [prism], 0.34
+    )
+    assert [p.answer for p in result.parts] == ["棱柱中不在同一平面上的两个顶点的连线"]
+
+
 def test_pieces_of_one_sentence_give_the_stretch_that_holds_them() -> None:
     bamboo = (
         "箭竹",
