@@ -74,7 +74,15 @@ from bench.report import describe_machine, machine_line, markdown_table, write_j
 from rag.components.llm import build_llm
 from rag.components.prompts import ChatPrompt, load_prompt
 from rag.services.answer import _token_counts
-from rag.services.answer_shape import asks_event, asks_reason, asks_when, asks_where, asks_yes_no
+from rag.services.answer_shape import (
+    asks_event,
+    asks_reason,
+    asks_several,
+    asks_when,
+    asks_where,
+    asks_who,
+    asks_yes_no,
+)
 from rag.services.grounding import is_refusal, strip_markers
 from rag.services.index_store import Change, IndexStore
 from rag.services.rag_service import RagService
@@ -159,6 +167,8 @@ KINDS = {
     "when": asks_when,
     "where": asks_where,
     "event": asks_event,
+    "several": asks_several,
+    "who": asks_who,
 }
 
 

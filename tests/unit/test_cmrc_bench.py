@@ -42,9 +42,14 @@ def test_a_kind_picks_the_questions_of_that_kind() -> None:
         Question("Q1", "P0", "东湖机场后来改名为什么？", ["南湖机场"]),
         Question("Q2", "P1", "丙烯颜料溶于汽油吗？", ["溶于汽油"]),
         Question("Q3", "P1", "何法倪为何被选为皇后？", ["名家之后"]),
+        Question("Q4", "P2", "《海边》是谁主演的？", ["王明、李华等"]),
+        Question("Q5", "P2", "联盟由哪两个城邦领导？", ["雅典和斯巴达"]),
     ]
     assert [q.query_id for q in of_kind(questions, "why")] == ["Q0", "Q3"]
     assert [q.query_id for q in of_kind(questions, "yes-no")] == ["Q2"]
+    assert [q.query_id for q in of_kind(questions, "who")] == ["Q4"]
+    # 又叫 asks for other names, which come as a list
+    assert [q.query_id for q in of_kind(questions, "several")] == ["Q0", "Q5"]
     assert of_kind(questions, "") == questions
 
 
@@ -369,3 +374,44 @@ def test_the_gate_bench_answers_only_what_the_coverage_lets_through(
     summary = summarise(rows, test_settings)
     assert summary["below_similarity"] == 2
     assert summary["refused_at_setting"] == 1
+
+
+# -- replay: the model's replies kept by prompt ----------------------------------------------
+def test_a_kept_reply_is_given_again_without_asking_the_model(tmp_path: Path) -> None:
+    from llama_index.core.base.llms.types import ChatMessage
+
+    from bench.cmrc_replay import KeptReplies
+
+    model = ScriptedLLM(["北京大学", "清华大学"])
+    kept = KeptReplies(model, tmp_path / "replies.json")
+    ask = [ChatMessage(role="user", content="燕园是哪所大学的校园？")]
+    first = "".join(c.delta or "" for c in kept.stream_chat(ask))
+    again = KeptReplies(ScriptedLLM(), tmp_path / "replies.json")  # read back from the file
+    assert "".join(c.delta or "" for c in again.stream_chat(ask)) == first == "北京大学"
+    assert len(model.calls) == 1
+    assert again.asked == 0
+    other = [ChatMessage(role="user", content="清华园是哪所大学的校园？")]
+    assert "".join(c.delta or "" for c in kept.stream_chat(other)) == "清华大学"
+
+
+def test_compare_lists_the_answers_that_changed(tmp_path: Path) -> None:
+    from bench.cmrc_replay import compare
+
+    def report(path: Path, answer: str, f1: float) -> Path:
+        record = {
+            "query_id": "Q1",
+            "question": "谁主演？",
+            "gold": ["甲、乙等"],
+            "em": 0,
+            "f1": f1,
+            "short_answer": answer,
+            "refused": False,
+        }
+        path.write_text(json.dumps({"records": [record]}, ensure_ascii=False), encoding="utf-8")
+        return path
+
+    text = compare(
+        report(tmp_path / "a.json", "甲", 0.5), report(tmp_path / "b.json", "甲、乙等", 1.0)
+    )
+    assert "+0.50 谁主演？ | 甲 -> 甲、乙等" in text
+    assert "1 better, 0 worse" in text
