@@ -393,13 +393,9 @@ def counted_list(question: str, text: str, start: int, end: int) -> tuple[int, i
     return start, end
 
 
-_SMALL = {c: n for n, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
-
-
 def _small_count(number: str) -> int:
-    """「三」 → 3, 「4」 → 4; 0 for a number outside 2..10 or none."""
-    value = int(number) if number.isdigit() else _SMALL.get(number, 0)
-    return value if 2 <= value <= 10 else 0
+    """「三」 → 3, 「两」 → 2, 「4」 → 4 (as `_count_forms` writes them); 0 outside 2..10."""
+    return next((n for n in range(2, 11) if number in _count_forms(str(n))), 0)
 
 
 # 「…由两位可汗掌管，一个是嫡传可汗，一个是那海」: items the text gives one by one, each after
@@ -421,7 +417,7 @@ def further_items(question: str, text: str, start: int, end: int) -> list[tuple[
     items after the next ones in the same sentence (「那海」), each a name to its clause's
     end; after 「一是」「二是」 each a clause, to its 「；」 or the next item. Empty when the
     question asks for one thing or the span follows no such words."""
-    first = _FIRST_OF.search(text[max(0, start - 6) : start])
+    first = _FIRST_OF.search(text, max(0, start - 6), start)  # its lookbehind sees the text
     if not _ASKS_WHICH.search(question) or not first:
         return []
     ordinal = _ORDINAL.match(first.group())
