@@ -557,10 +557,10 @@ def test_items_given_one_by_one_are_each_a_part_when_the_question_asks_which_two
     )
     result = extract_answer("乡约的职责有哪些？", "教化乡民", [duties], 0.34)
     assert [p.answer for p in result.parts] == ["教化乡民", "管理户籍", "维护治安"]
-    # 「统一为」 opens no item
-    merged = ("方言", "各地方言后来统一为官话，通行全国。", "")
-    result = extract_answer("方言后来统一为哪些语言？", "官话", [merged], 0.34)
-    assert [p.answer for p in result.parts] == ["官话"]
+    # 「统一为」 opens no item: its 一为 is inside a word, not at a clause's start
+    merged = ("联盟", "该联盟由两个城邦领导，一个是雅典，后来两国统一为一个国家。", "")
+    result = extract_answer("该联盟由哪两个城邦领导？", "雅典", [merged], 0.34)
+    assert [p.answer for p in result.parts] == ["雅典"]
 
 
 def test_a_count_answered_for_which_ones_gets_its_items_set_off_by_commas() -> None:
