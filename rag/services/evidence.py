@@ -60,6 +60,8 @@ class Normalised:
 def normalise_char(ch: str) -> str:
     if ch.isspace():
         return ""
+    if ch == "×":  # 「4×50米」 and 「4x200米」: texts write the sign both ways
+        return "x"
     return unicodedata.normalize("NFKC", ch).lower()
 
 
@@ -89,14 +91,19 @@ def _without_punctuation(text: str) -> Normalised:
 
 
 def _cuts_a_number(text: str, start: int, end: int) -> bool:
-    """「65.6」 found inside 「165.6」 or 「65.67」 is not that number."""
-    before = text[start - 1 : start]
+    """「65.6」 found inside 「165.6」 or 「65.67」 is not that number, nor 「50米」 inside
+    「4×50米」 (a relay of four times 50 metres)."""
+    before = text[max(0, start - 2) : start]
     after = text[end : end + 2]
     starts_digit = text[start : start + 1].isdigit()
     ends_digit = text[end - 1 : end].isdigit()
-    return (starts_digit and (before.isdigit() or before == ".")) or (
-        ends_digit and (after[:1].isdigit() or (after[:1] == "." and after[1:2].isdigit()))
-    )
+    return (starts_digit and _joins(before[::-1])) or (ends_digit and _joins(after))
+
+
+def _joins(beside: str) -> bool:
+    """Whether the characters beside a number (nearest first) carry it on: a digit, or a
+    decimal point or times sign with a digit after it."""
+    return beside[:1].isdigit() or (beside[:1] in ".×xX" and beside[1:2].isdigit())
 
 
 def find_all(span: str, text: str, punctuation: bool = True) -> list[tuple[int, int]]:

@@ -243,9 +243,10 @@ def _followups(question: str, missing: list[str], standalone: bool) -> dict[str,
     return {part: followup_question(question, part, standalone) for part in missing}
 
 
-def reply_spans(raw: str, wanted: int) -> list[tuple[str, list[int]]]:
-    """The answer spans of a reply (one per line or per 「；」), each with the passage
-    numbers the model wrote beside it (a hint for ties, never trusted on its own)."""
+def reply_spans(raw: str, wanted: int, figures: bool = True) -> list[tuple[str, list[int]]]:
+    """The answer spans of a reply (one per line or per 「；」, and with `figures` one per
+    figure of a line of figures), each with the passage numbers the model wrote beside it
+    (a hint for ties, never trusted on its own)."""
     spans = []
     for line in re.split(r"[\n；;]+", raw):
         cited = cited_numbers(line)
@@ -258,9 +259,10 @@ def reply_spans(raw: str, wanted: int) -> list[tuple[str, list[int]]]:
         elif text:
             spans.append((text, cited))
     # 「62个，9个」「9.2%、15.3%和36.2%」: a line of figures is one span per figure.
-    spans = [
-        (figure, cited) for text, cited in spans for figure in (_figures_listed(text) or [text])
-    ]
+    if figures:
+        spans = [
+            (figure, cited) for text, cited in spans for figure in (_figures_listed(text) or [text])
+        ]
     if 0 < len(spans) < wanted:  # 「107.37亿元，45.2%」 for a two-part question
         split = [
             (p.strip(_EDGE_PUNCT), cited)
@@ -693,7 +695,14 @@ def extract_answer(
         # 「东段和西端终点分别是哪里？」: one part per item, where question words do not split it
         whole = question_parts(question)
         parts = (coordinated_parts(question) if len(whole) == 1 else []) or whole
+    texts = [text for _, text, _ in passages]
     spans = reply_spans(raw, len(parts))
+    if len(parts) == 1 and len(spans) > 1:
+        # 「1、2、3、…和60」 for 「数字60的因数有哪些？」: a line of figures that a passage
+        # writes as it stands is one answer, not one per figure.
+        line = reply_spans(raw, 1, figures=False)
+        if len(line) == 1 and any(find_all(line[0][0], text) for text in texts):
+            spans = line
     result = ExtractedAnswer()
     if not spans:
         result.reason = "the reply holds no answer"
@@ -702,7 +711,6 @@ def extract_answer(
         result.followups = _followups(question, result.missing, standalone)
         return result
     documents = "\n".join(f"{title}\n{text}" for title, text, _ in passages)
-    texts = [text for _, text, _ in passages]
     answered: dict[int, list[ExtractedPart]] = {}
     rejections: list[str] = []
     used: set[tuple[int, int]] = set()

@@ -243,6 +243,33 @@ def test_a_bare_figure_takes_its_unit_from_the_passage_and_never_matches_inside_
     assert [p.answer for p in _extract("阿图什市签约了几个项目？", "7").parts] == ["7个"]
     assert find_all("5.2%", "增长45.2%") == []
     assert find_all("65.6", "总额165.6亿元、65.67亿元") == []
+    # 「4×50米」 is a relay of four times 50 metres, not 50米; the sign is written × or x
+    relays = "她保持了4×50米自由式和4x200米自由式短池接力赛的世界纪录。"
+    assert find_all("50米", relays) == []
+    assert find_all("200米", relays) == []
+    assert find_all("4x50米自由式和4×200米", relays) == [(4, 19)]
+
+
+def test_a_reply_phrase_with_a_relay_is_not_cut_to_the_figure_inside_it() -> None:
+    swimmer = ("拉诺米", "她保持了4×50米自由式和4x200米自由式短池接力赛的世界纪录。", "")
+    reply = "4×50米自由式和4×200米自由式短池接力赛的世界纪录"
+    result = extract_answer("拉诺米保持了哪些世界纪录？", reply, [swimmer], 0.34)
+    assert [p.answer for p in result.parts] == [swimmer[1][4:-1]]
+
+
+def test_a_list_of_figures_the_passage_writes_as_the_reply_does_is_one_answer() -> None:
+    sixty = (
+        "60",
+        "数字60有12个因数，即1、2、3、4、5、6、10、12、15、20、30和60，其中2、3和5是质数。",
+        "",
+    )
+    reply = "1、2、3、4、5、6、10、12、15、20、30和60"
+    result = extract_answer("数字60的因数有哪些？", reply, [sixty], 0.34)
+    assert [p.answer for p in result.parts] == [reply]
+    # figures the passage writes apart are still one span each
+    counts = ("项目", "工业项目62个，服务业项目9个。", "")
+    result = extract_answer("签约了多少工业和服务业项目？", "62个，9个", [counts], 0.34)
+    assert [p.answer for p in result.parts] == ["62个", "9个"]
 
 
 def test_an_answer_that_is_a_place_or_name_is_held_to_its_own_sentence_only() -> None:
