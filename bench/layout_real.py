@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from io import BytesIO
 from pathlib import Path
@@ -95,10 +95,27 @@ def one_page(pdf: Path, page: int) -> bytes:
     return out.getvalue()
 
 
-def layout_system(data: bytes) -> Found:
+def layout_system(data: bytes, named: str = "") -> Found:
+    """The layout path on one page; `named` is the whole PDF's metadata title, which the
+    reader hands on (`documents.mend_titles`) and a page copied out of the file loses."""
     from rag.components.pdf_layout import layout_pdf
+    from rag.services.documents import mend_titles
 
-    return [(a.title, a.text) for a in layout_pdf(data).layout.articles]
+    layout = layout_pdf(data).layout
+    mend_titles(layout, named)
+    return [(a.title, a.text) for a in layout.articles]
+
+
+def metadata_title(pdf: Path) -> str:
+    import pypdfium2 as pdfium
+
+    from rag.components.readers import valid_unicode
+
+    source = pdfium.PdfDocument(pdf)
+    try:
+        return valid_unicode(source.get_metadata_dict().get("Title") or "").strip()
+    finally:
+        source.close()
 
 
 def plain_system(data: bytes) -> Found:
@@ -131,10 +148,15 @@ def find_pdf(pdf_dir: Path, truth: dict[str, Any]) -> Path:
 
 def run_page(pdf: Path, truth: dict[str, Any]) -> dict[str, dict[str, Any]]:
     data = one_page(pdf, int(truth["page"]))
+    named = metadata_title(pdf)
+    systems: dict[str, Callable[[], Found]] = {
+        "layout": lambda: layout_system(data, named),
+        "baseline": lambda: plain_system(data),
+    }
     scores: dict[str, dict[str, Any]] = {}
-    for name, system in (("layout", layout_system), ("baseline", plain_system)):
+    for name, system in systems.items():
         try:
-            scores[name] = asdict(score_page(system(data), truth))
+            scores[name] = asdict(score_page(system(), truth))
         except Exception as exc:  # noqa: BLE001 - a crash is a result of the benchmark
             empty = score_page([], truth)
             empty.error = f"{type(exc).__name__}: {exc}"

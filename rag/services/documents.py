@@ -40,12 +40,34 @@ def layout_of(raw: RawDocument) -> PageLayout:
     layout = raw.layout if raw.layout is not None else split_articles(raw.text)
     if not layout.articles:
         return layout
-    # An article without a headline of its own takes the format's title, else the file name.
-    fallback = raw.title or raw.path.stem
+    mend_titles(layout, raw.title or "")
+    # An article without a headline of its own takes the format's title, else the file name;
+    # not a title that another article on the page bears (the end of the story before it).
+    titles = {a.title for a in layout.articles}
+    fallback = raw.title if raw.title and raw.title not in titles else raw.path.stem
     for i, article in enumerate(layout.articles):
         if not article.title:
             article.title = fallback if len(layout.articles) == 1 else f"{fallback} #{i + 1}"
     return layout
+
+
+def mend_titles(layout: PageLayout, named: str) -> None:
+    """A headline that is the format's own title (PDF metadata) less a character or two
+    takes that title: a decorative glyph that an OCR text layer reads as punctuation, which
+    layout repair drops as noise (「内心强大世界辽阔」 where the magazine's metadata says
+    「内心强大则世界辽阔」). Only a headline of six characters or more whose every character
+    the title holds in the same order; metadata that names something else (「Microsoft Word
+    - 文档 2」, a file name, a code) never matches one."""
+    for article in layout.articles:
+        if _lacks_a_glyph(article.title, named):
+            article.title = named
+
+
+def _lacks_a_glyph(title: str, named: str) -> bool:
+    if len(title) < 6 or not 0 < len(named) - len(title) <= 2:
+        return False
+    rest = iter(named)
+    return all(ch in rest for ch in title)
 
 
 def article_year(date: str, title: str, text: str) -> str:
