@@ -26,6 +26,8 @@ passage. These kinds of question want more than the span a small model copies:
   writes after that verb (「主治感冒发热、疟疾、…等症」), where the model copies from a
   sentence that does not say it (the plant's other names, or a passage about another one);
 - a where-question wants the place whole: 「黑龙江省哈尔滨市红军街50号」, not 「哈尔滨市」;
+- a question about what something is like (「夜来香的副花冠有什么特点？」) wants every feature
+  its clause gives (「副花冠5裂，肉质，短于花药，…」), not the one the model copied (「肉质」);
 - a question that asks 什么 of a noun wants it where the text writes it after the span:
   「BOT模式」 for 「以什么模式移交？」, not 「BOT」;
 - a question about what happened in a year (「在1982年，兰比尔发生了什么事情？」) wants the
@@ -45,7 +47,13 @@ import re
 from collections.abc import Sequence
 
 from rag.components.chinese_tokens import is_noun, is_word, place_words, search_tokens
-from rag.services.evidence import find_all, normalise, positional_numeral, sentence_bounds
+from rag.services.evidence import (
+    clause_bounds,
+    find_all,
+    normalise,
+    positional_numeral,
+    sentence_bounds,
+)
 from rag.services.passage_window import bigrams, rarity
 
 # Questions whose answer is the whole list where the text gives one: those that ask for
@@ -203,7 +211,13 @@ def verb_objects(
 
 _WHERE = re.compile(r"哪里|哪儿|何处|何地|在哪|什么地方|出生地|籍贯")
 # An address's street part after a place: 「红军街50号」, 「中山路1号」
-_STREET = re.compile(r"[\u4e00-\u9fff]{1,6}(?:路|街|大道|巷|胡同)(?:\d+号)?")
+# (「…广陵区的一条东西向街道」 names no street: no 的 inside one)
+_STREET = re.compile(r"(?:(?!的)[\u4e00-\u9fff]){1,6}(?:路|街|大道|巷|胡同)(?:\d+号)?")
+
+
+_PLACE_SUFFIX = "省市县区州"
+# 「河南郡洛阳县（今中国河南省洛阳市东）」: an old place's modern name, in brackets.
+_MODERN_NAME = re.compile(r"[（(]今[^（()）]{2,20}[)）]")
 
 
 def asks_where(question: str) -> bool:
@@ -211,22 +225,78 @@ def asks_where(question: str) -> bool:
 
 
 def place_extent(text: str, start: int, end: int) -> tuple[int, int]:
-    """A place with the places that contain it written right before it and the street
-    after it: 「黑龙江省哈尔滨市红军街50号」, not 「哈尔滨市」; 「台湾台北市」, not 「台北市」.
-    The span itself when it is not a place name (jieba's ns, or a word ending in 省/市/县/州)."""
+    """A place with the places that contain it written right before it (also with 的:
+    「加利福尼亚州的旧金山」), the suffix of a name the span cut (「扬州」 of 「扬州市」), the
+    places inside it and the street after it, and a modern name given in brackets:
+    「黑龙江省哈尔滨市红军街50号」, not 「哈尔滨市」; 「江苏省扬州市广陵区」, not 「江苏省扬州」;
+    「河南郡洛阳县（今中国河南省洛阳市东）」. The span itself when it is not a place name
+    (jieba's ns, or a word ending in 省/市/县/州)."""
+    begin, stop = sentence_bounds(text, start, end)
+    modern = _MODERN_NAME.match(text, end, stop)
+    if modern:  # 「迪吉脑儿（今辽宁省昌图县）」: a place, whatever the tagger knows of it
+        return start, modern.end()
     if not place_words(text[start:end]):
         return start, end
-    begin, stop = sentence_bounds(text, start, end)
     head = text[begin:start]
     while True:
-        before = place_words(head[-6:])
-        outer = next((p for p in before if head.endswith(p)), "")
+        before = place_words(head[-7:])
+        outer = next((p for p in before if head.endswith(p) or head.endswith(p + "的")), "")
         if not outer:
             break
-        head = head[: -len(outer)]
-        start -= len(outer)
+        taken = len(outer) + head.endswith("的")
+        head = head[:-taken]
+        start -= taken
+    if end < stop and text[end] in _PLACE_SUFFIX:
+        # 「扬州」 of 「扬州市广陵区」 (the tagger, shown the next character too, reads 扬州市),
+        # not of 「扬州市场」
+        named = place_words(text[start : end + 2])
+        end += any(text.startswith(p, end + 1 - len(p)) for p in named)
+    while True:
+        inner = next((p for p in place_words(text[end : end + 8]) if text.startswith(p, end)), "")
+        if not inner:
+            break
+        end += len(inner)
     street = _STREET.match(text, end, stop)
-    return start, street.end() if street else end
+    end = street.end() if street else end
+    modern = _MODERN_NAME.match(text, end, stop)
+    return start, modern.end() if modern else end
+
+
+_FEATURES = re.compile(r"外形|外观|形态|特点|特征|特色|样子")
+# What a features question says before its features word: 「夜来香的副花冠有什么」.
+_FEATURES_ASK = re.compile(r"(?:的|有|是|什么|哪些|何|主要|最)+$")
+# A clause that opens by pointing back at the thing: 「该快餐厅之…」, 「本鱼头部…」, 「其叶柄…」.
+_POINTS_BACK = re.compile(r"[该本其此它牠他她]")
+
+
+def asks_features(question: str) -> bool:
+    return bool(_FEATURES.search(question))
+
+
+def featured(question: str) -> str:
+    """The thing whose features a question asks for: 「副花冠」 of 「夜来香的副花冠有什么特点？」
+    (after its last 的), 「冰雪皇后冰淇淋」 of 「冰雪皇后冰淇淋有什么特点？」."""
+    found = _FEATURES.search(question)
+    before = _FEATURES_ASK.sub("", question[: found.start()]) if found else ""
+    return before.split("的")[-1].strip(' “”"「」《》')
+
+
+def feature_extent(question: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """Every feature the clause of [start, end) gives the thing the question asks about:
+    from where the clause names it to the clause's end (「副花冠5裂，肉质，短于花药，著生于
+    合蕊冠上，顶端渐尖」 for 「肉质」), or the whole clause when it opens by pointing back at
+    it (「该快餐厅之冰淇林类产品标榜…」). Unchanged when the clause names neither, which is
+    then about something else."""
+    left, right = clause_bounds(text, start, end)
+    thing = featured(question)
+    named = text.rfind(thing, left, end) if len(thing) >= 2 else -1
+    if named >= 0:
+        left = min(named, start)
+    elif not _POINTS_BACK.match(text, left):
+        return start, end
+    while right > max(left, end) and text[right - 1] in "。！？!?；;，,":
+        right -= 1
+    return left, max(right, end)
 
 
 # 「以什么模式移交」「什么类型的医院」: the noun the question asks 什么/哪种 of.

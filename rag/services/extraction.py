@@ -19,6 +19,7 @@ from rag.services.answer_shape import (
     as_count,
     asked_thing,
     asks_event,
+    asks_features,
     asks_reason,
     asks_several,
     asks_title,
@@ -31,6 +32,7 @@ from rag.services.answer_shape import (
     definition,
     doers,
     event,
+    feature_extent,
     full_name,
     further_items,
     head_extent,
@@ -797,6 +799,8 @@ def extract_answer(
             best = _within_quote(best, passages, time_bounds)
         if asks_where(part):
             best = _within_quote(best, passages, place_extent)
+        if asks_features(part):
+            best = _within_quote(best, passages, partial(feature_extent, part))
         best = _within_quote(best, passages, partial(head_extent, part))
         in_scope = None
         if mismatch and mismatch.about_time:

@@ -419,6 +419,22 @@ def test_a_where_question_gets_the_whole_place_with_its_street() -> None:
     assert part.answer == "中国省级综合性博物馆"
 
 
+def test_a_place_keeps_the_name_the_span_cut_the_places_inside_and_its_modern_name() -> None:
+    lane = ("东街", "东街是江苏省扬州市广陵区的一条东西向街道，全长1千米。", "")
+    (part,) = extract_answer("东街在哪里？", "江苏省扬州", [lane], 0.5).parts
+    assert part.answer == "江苏省扬州市广陵区"  # not on to 「的一条东西向街」
+    writer = ("作家", "这位作家1950年生于加利福尼亚州的旧金山，后移居纽约。", "")
+    (part,) = extract_answer("这位作家出生在哪里？", "旧金山", [writer], 0.5).parts
+    assert part.answer == "加利福尼亚州的旧金山"
+    battle = ("战役", "1213年，他率军在迪吉脑儿（今辽宁省昌图县）击败金兵。", "")
+    (part,) = extract_answer("他在哪儿击败金兵？", "迪吉脑儿", [battle], 0.5).parts
+    assert part.answer == "迪吉脑儿（今辽宁省昌图县）"
+    # 市 that opens the next word is no suffix of the place
+    market = ("商人", "他早年在扬州市场做布匹生意。", "")
+    (part,) = extract_answer("他早年在哪里做生意？", "扬州", [market], 0.5).parts
+    assert part.answer == "扬州"
+
+
 def test_a_count_is_looked_for_where_the_number_itself_is_written() -> None:
     texts = ["故事围绕著三个为一位侦探工作的女孩。", "林永康已婚，育有3名子女。"]
     assert as_count("3", "林永康有几个孩子？", texts) == "3"  # not another passage's 三个
@@ -575,3 +591,24 @@ def test_a_count_answered_for_which_ones_gets_its_items_set_off_by_commas() -> N
     short = ("校区", "学校的校区分为三种，分别是主校区，分校区。", "")
     result = extract_answer("学校的校区有哪几种？", "三种", [short], 0.34)
     assert [p.answer for p in result.parts] == ["三种"]
+
+
+def test_a_features_question_gets_every_feature_its_clause_gives() -> None:
+    plant = (
+        "山茶",
+        "山茶为常绿灌木。叶片卵形，边缘有锯齿；花瓣5枚，白色，长约1厘米，顶端圆钝。",
+        "",
+    )
+    result = extract_answer("山茶的花瓣有什么特点？", "白色", [plant], 0.34)
+    assert [p.answer for p in result.parts] == ["花瓣5枚，白色，长约1厘米，顶端圆钝"]
+    # to the clause's end, not into the next thing's features
+    result = extract_answer("山茶的叶片有什么特点？", "卵形", [plant], 0.34)
+    assert [p.answer for p in result.parts] == ["叶片卵形，边缘有锯齿"]
+    # a clause that points back at the thing (本鱼) instead of naming it
+    fish = ("青鱼", "青鱼是淡水鱼。本鱼体长约30厘米，背部青灰色，腹部银白。", "")
+    result = extract_answer("青鱼的外形是怎样的？", "背部青灰色", [fish], 0.34)
+    assert [p.answer for p in result.parts] == ["本鱼体长约30厘米，背部青灰色，腹部银白"]
+    # a clause that neither names the thing nor points back is about something else
+    fruit = ("山茶", "山茶为常绿灌木。果实球形，直径约2厘米，成熟时红色。", "")
+    result = extract_answer("山茶的花瓣有什么特点？", "红色", [fruit], 0.34)
+    assert [p.answer for p in result.parts] == ["红色"]
