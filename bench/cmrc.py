@@ -76,6 +76,7 @@ from rag.components.prompts import ChatPrompt, load_prompt
 from rag.services.answer import _token_counts
 from rag.services.answer_shape import (
     asks_event,
+    asks_features,
     asks_reason,
     asks_several,
     asks_when,
@@ -169,6 +170,7 @@ KINDS = {
     "event": asks_event,
     "several": asks_several,
     "who": asks_who,
+    "features": asks_features,
 }
 
 

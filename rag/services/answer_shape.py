@@ -213,8 +213,6 @@ _WHERE = re.compile(r"哪里|哪儿|何处|何地|在哪|什么地方|出生地|
 # An address's street part after a place: 「红军街50号」, 「中山路1号」
 # (「…广陵区的一条东西向街道」 names no street: no 的 inside one)
 _STREET = re.compile(r"(?:(?!的)[\u4e00-\u9fff]){1,6}(?:路|街|大道|巷|胡同)(?:\d+号)?")
-
-
 _PLACE_SUFFIX = "省市县区州"
 # 「河南郡洛阳县（今中国河南省洛阳市东）」: an old place's modern name, in brackets.
 _MODERN_NAME = re.compile(r"[（(]今[^（()）]{2,20}[)）]")
@@ -229,23 +227,33 @@ def place_extent(text: str, start: int, end: int) -> tuple[int, int]:
     「加利福尼亚州的旧金山」), the suffix of a name the span cut (「扬州」 of 「扬州市」), the
     places inside it and the street after it, and a modern name given in brackets:
     「黑龙江省哈尔滨市红军街50号」, not 「哈尔滨市」; 「江苏省扬州市广陵区」, not 「江苏省扬州」;
-    「河南郡洛阳县（今中国河南省洛阳市东）」. The span itself when it is not a place name
-    (jieba's ns, or a word ending in 省/市/县/州)."""
+    「迪吉脑儿（今辽宁省昌图县）」 (a place, whatever the tagger knows of it). Otherwise the span
+    itself when it is not a place name (jieba's ns, or a word ending in 省/市/县/州)."""
     begin, stop = sentence_bounds(text, start, end)
+    if place_words(text[start:end]):
+        start = _outer_places(text, begin, start)
+        end = _inner_places(text, start, end, stop)
+        street = _STREET.match(text, end, stop)
+        end = street.end() if street else end
     modern = _MODERN_NAME.match(text, end, stop)
-    if modern:  # 「迪吉脑儿（今辽宁省昌图县）」: a place, whatever the tagger knows of it
-        return start, modern.end()
-    if not place_words(text[start:end]):
-        return start, end
+    return start, modern.end() if modern else end
+
+
+def _outer_places(text: str, begin: int, start: int) -> int:
+    """Where the places that contain the one at `start` begin (not before `begin`)."""
     head = text[begin:start]
     while True:
         before = place_words(head[-7:])
         outer = next((p for p in before if head.endswith(p) or head.endswith(p + "的")), "")
         if not outer:
-            break
+            return start
         taken = len(outer) + head.endswith("的")
         head = head[:-taken]
         start -= taken
+
+
+def _inner_places(text: str, start: int, end: int, stop: int) -> int:
+    """Where the place [start, end) ends with the suffix it cut and the places after it."""
     if end < stop and text[end] in _PLACE_SUFFIX:
         # 「扬州」 of 「扬州市广陵区」 (the tagger, shown the next character too, reads 扬州市),
         # not of 「扬州市场」
@@ -254,12 +262,8 @@ def place_extent(text: str, start: int, end: int) -> tuple[int, int]:
     while True:
         inner = next((p for p in place_words(text[end : end + 8]) if text.startswith(p, end)), "")
         if not inner:
-            break
+            return end
         end += len(inner)
-    street = _STREET.match(text, end, stop)
-    end = street.end() if street else end
-    modern = _MODERN_NAME.match(text, end, stop)
-    return start, modern.end() if modern else end
 
 
 _FEATURES = re.compile(r"外形|外观|形态|特点|特征|特色|样子")
