@@ -163,6 +163,33 @@ def _bounds(text: str, start: int, end: int, marks: str) -> tuple[int, int]:
     return left, right
 
 
+_PAIRS = {"“": "”", "「": "」", "『": "』", "《": "》", "（": "）", "(": ")", "【": "】"}
+_ITEM_MARKS = "、，,；;：:"  # what sets off the name a bracket follows
+_MAX_NAME = 12
+
+
+def balanced(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) with the other half of a pair of marks it opens or closes, where its
+    sentence holds it: 「提倡“为艺术而艺术”」, not 「提倡“为艺术而艺术」; a bracket with the
+    item it glosses where a mark sets that off (「、日本牡蒿（河北、陕西）」: 「日本牡蒿（河北、
+    陕西）、…」, not 「河北、陕西）、…」)."""
+    left, right = sentence_bounds(text, start, end)
+    span = text[start:end]
+    for opening, closing in _PAIRS.items():
+        if span.count(opening) > span.count(closing):
+            found = text.find(closing, end, right)
+            end = found + 1 if found >= 0 else end
+        elif span.count(closing) > span.count(opening):
+            found = text.rfind(opening, left, start)
+            if found >= 0 and opening in "（(":
+                # the item the bracket glosses, where a mark close before sets it off
+                reach = max(found - _MAX_NAME, left)
+                item = max(text.rfind(mark, reach, found) for mark in _ITEM_MARKS)
+                found = item + 1 if item >= 0 else found
+            start = found if found >= 0 else start
+    return start, end
+
+
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """Offsets of the whole sentence(s) of `text` that hold [start, end)."""
     left, right = _bounds(text, start, end, _SENTENCE_END)

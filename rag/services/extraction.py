@@ -50,6 +50,7 @@ from rag.services.answer_shape import (
 )
 from rag.services.evidence import (
     aligned_stretch,
+    balanced,
     chinese_numerals,
     clause_bounds,
     figure_start,
@@ -802,6 +803,7 @@ def extract_answer(
         if asks_features(part):
             best = _within_quote(best, passages, partial(feature_extent, part))
         best = _within_quote(best, passages, partial(head_extent, part))
+        best = _within_quote(best, passages, balanced)
         in_scope = None
         if mismatch and mismatch.about_time:
             in_scope = _figure_in_scope(part, asked, best, passages, min_metric_support)

@@ -717,3 +717,16 @@ def test_a_rank_a_why_question_takes_as_given_is_not_asked_for() -> None:
     assert result.parts
     # a question that asks for the rank still needs it stated
     assert not extract_answer("第一位入狱的卸任局长是谁？", "王某", [chief], 0.34).parts
+
+
+def test_an_answer_closes_the_quote_or_bracket_it_opens() -> None:
+    school = (
+        "画派",
+        "该画派反对模仿古人，提倡“以造化为师”。其成员有：张三（江南）、李四（岭南）等。",
+        "",
+    )
+    result = extract_answer("该画派的主张是什么？", "提倡“以造化为师", [school], 0.34)
+    assert [p.answer for p in result.parts] == ["提倡“以造化为师”"]
+    # a bracket the reply closes takes the item it glosses, set off by its mark
+    result = extract_answer("该画派有哪些成员？", "江南）、李四（岭南）", [school], 0.34)
+    assert [p.answer for p in result.parts] == ["张三（江南）、李四（岭南）等"]
