@@ -267,6 +267,9 @@ def _inner_places(text: str, start: int, end: int, stop: int) -> int:
 
 
 _FEATURES = re.compile(r"外形|外观|形态|特点|特征|特色|样子")
+_FEATURES_ASKED = re.compile(
+    rf"(?:{_FEATURES.pattern})(?:是|为)?(?:什么|怎样|怎么样|如何|哪些)?的?[？?]?$"
+)
 # What a features question says before its features word: 「夜来香的副花冠有什么」.
 _FEATURES_ASK = re.compile(r"(?:的|有|是|什么|哪些|何|主要|最)+$")
 # A clause that opens by pointing back at the thing: 「该快餐厅之…」, 「本鱼头部…」, 「其叶柄…」.
@@ -274,7 +277,9 @@ _POINTS_BACK = re.compile(r"[该本其此它牠他她]")
 
 
 def asks_features(question: str) -> bool:
-    return bool(_FEATURES.search(question))
+    """「…有什么特点？」, 「…的外形是怎样的？」: the features are what is asked (not in
+    「外观是怎么设计的？」, which asks how)."""
+    return bool(_FEATURES_ASKED.search(question.strip()))
 
 
 def featured(question: str) -> str:

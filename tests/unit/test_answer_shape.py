@@ -612,3 +612,7 @@ def test_a_features_question_gets_every_feature_its_clause_gives() -> None:
     fruit = ("山茶", "山茶为常绿灌木。果实球形，直径约2厘米，成熟时红色。", "")
     result = extract_answer("山茶的花瓣有什么特点？", "红色", [fruit], 0.34)
     assert [p.answer for p in result.parts] == ["红色"]
+    # a question about how something was made is no features question
+    church = ("教堂", "这座教堂建于1650年，外观以巴洛克方式设计，内部简朴。", "")
+    result = extract_answer("这座教堂的外观是怎么设计的？", "巴洛克方式", [church], 0.34)
+    assert [p.answer for p in result.parts] == ["巴洛克方式"]
