@@ -885,6 +885,7 @@ def event(question: str, texts: list[str]) -> str:
     # The whole time first (「1992年4月」, not the 「1992年1月」 of the line before), then
     # its year with the words of the rest of the question to choose.
     whole, year = opening.group(1), opening.group(2)
+    post = bool(_POST.search(question))
     for time, needed in ([(whole, 0)] if whole != year else []) + [(year, 1)]:
         opens = re.compile(rf"(?:^|(?<=[{_SENTENCE_END}，,；;]))\s*(?=[在于自从]?{time})")
         best, said = "", needed - 1
@@ -892,12 +893,18 @@ def event(question: str, texts: list[str]) -> str:
             for m in opens.finditer(text):
                 told = text[m.end() : sentence_bounds(text, m.end(), m.end() + 1)[1]]
                 told = told.strip().rstrip("".join(_SENTENCE_END))
-                count = sum(w in told for w in words)
+                # a question about the post held then: the line that names one
+                # (「1973年10月，任…联邮员」, not 「1973年10月加入中国共产党」)
+                count = sum(w in told for w in words) + (post and _took_post(told))
                 if count > said:
                     best, said = told, count
         if best:
-            return _post(best) if _POST.search(question) else best
+            return _post(best) if post else best
     return ""
+
+
+def _took_post(line: str) -> bool:
+    return _post(line) != line
 
 
 def _post(line: str) -> str:

@@ -495,6 +495,9 @@ def test_a_post_asked_for_a_time_is_taken_from_the_line_that_opens_with_that_tim
     # the whole time, not another month of the year
     assert event("1992年4月，罗保铭担任什么职务？", career) == "大港区委副书记、代区长"
     assert not asks_event("罗保铭担任什么职务？")
+    # of two lines that open with the time, the one that names a post
+    joined = ["1970年6月参加工作，1973年10月加入中国共产党。1973年10月，任市邮局联邮员。"]
+    assert event("1973年10月，他担任什么职务？", joined) == "市邮局联邮员"
     result = extract_answer(question, "陆军排长", [("", career[0], "")], 0.34)
     assert [(p.answer, p.readable) for p in result.parts] == [
         ("陆军团司令部作训股参谋", "1969年9月至1970年4月任陆军团司令部作训股参谋。")
