@@ -308,6 +308,58 @@ def feature_extent(question: str, text: str, start: int, end: int) -> tuple[int,
     return left, max(right, end)
 
 
+# 「…新能源汽车、锂离子电池、太阳能电池产量分别占全国的9.2%、15.3%和36.2%」: items before
+# 分别 (group 1) and the figures after it (group 2), one for each in the same order.
+_RESPECTIVELY = re.compile(
+    r"([^，,；;。]+)分别[^，,；;。\d]{0,12}?"
+    r"((?:\d+(?:\.\d+)?[%‰]?[^\d、和及与，,；;。]{0,4}[、和及与])+\d+(?:\.\d+)?[%‰]?)"
+)
+_FIGURE_IN_LIST = re.compile(r"\d+(?:\.\d+)?[%‰]?")
+_ITEM_SEP = re.compile(r"[、和及与]")
+_MIN_SHARED = 3  # characters an item shares with the question (not just 产量 or 电池)
+
+
+def respective(question: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """The figure a 「分别」 sentence gives the item the question names: 「15.3%」, not the
+    model's 「36.2%」, for 「…锂离子电池产量占全国的比重是多少？」 of 「新能源汽车、锂离子电池、
+    太阳能电池产量分别占全国的9.2%、15.3%和36.2%」. Only where the span is one of those
+    figures, the items and figures are as many, and one item shares more of the question
+    than any other; else [start, end) as it is."""
+    left, right = sentence_bounds(text, start, end)
+    for m in _RESPECTIVELY.finditer(text, left, right):
+        figures = list(_FIGURE_IN_LIST.finditer(text, m.start(2), m.end(2)))
+        if not any(f.start() <= start < f.end() for f in figures):
+            continue
+        items = [i for i in _ITEM_SEP.split(m.group(1)) if i]
+        if len(items) != len(figures):
+            return start, end
+        # the first item carries the sentence's place (「江苏省新能源汽车」), which any
+        # question about the sentence names too
+        items[0] = items[0][sum(len(p) for p in _leading_places(items[0])) :]
+        shared = [_longest_shared(item, question) for item in items]
+        best = max(shared)
+        if best < _MIN_SHARED or shared.count(best) > 1:
+            return start, end
+        chosen = figures[shared.index(best)]
+        return chosen.start(), chosen.end()
+    return start, end
+
+
+def _leading_places(text: str) -> list[str]:
+    places: list[str] = []
+    for place in place_words(text[:8]):
+        if text.startswith("".join(places) + place):
+            places.append(place)
+    return places
+
+
+def _longest_shared(a: str, b: str) -> int:
+    return max(
+        (n for i in range(len(a)) for n in range(1, len(a) - i + 1) if a[i : i + n] in b),
+        default=0,
+    )
+
+
 # 「以什么模式移交」「什么类型的医院」: the noun the question asks 什么/哪种 of.
 _ASKED_OF = re.compile(r"(?:(?<!为)什么|哪种|哪一种|何种|哪类|哪一类)([\u4e00-\u9fff的]{1,8})")
 _NOT_HEAD = set("是有的了在为和与及能可会要叫称做被把对时地")  # 什么是, 什么时候: no noun

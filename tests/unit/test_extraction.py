@@ -730,3 +730,30 @@ def test_an_answer_closes_the_quote_or_bracket_it_opens() -> None:
     # a bracket the reply closes takes the item it glosses, set off by its mark
     result = extract_answer("该画派有哪些成员？", "江南）、李四（岭南）", [school], 0.34)
     assert [p.answer for p in result.parts] == ["张三（江南）、李四（岭南）等"]
+
+
+def test_a_figure_of_a_respectively_sentence_is_the_one_at_the_asked_items_place() -> None:
+    shares = (
+        "浙江产业",
+        "今年1月至6月，浙江省光伏组件、风电整机、储能电池产量分别占全国的12.5%、8.1%和20.4%。",
+        "2025",
+    )
+    result = extract_answer(
+        "2025年1月至6月，浙江省风电整机产量占全国的比重？", "20.4%", [shares], 0.34
+    )
+    assert [p.answer for p in result.parts] == ["8.1%"]
+    question = "2025年1月至6月，浙江省光伏组件、风电整机、储能电池的产量分别占全国的多少？"
+    result = extract_answer(question, "12.5%\n20.4%\n20.4%", [shares], 0.34)
+    assert [p.answer for p in result.parts] == ["12.5%", "8.1%", "20.4%"]
+    # the question names no one item more than another: the model's figure stays
+    result = extract_answer("2025年1月至6月，浙江省产量占全国的比重？", "8.1%", [shares], 0.34)
+    assert [p.answer for p in result.parts] == ["8.1%"]
+    asked = "2025年1月至6月，浙江省光伏组件和风电整机产量占全国的比重？"
+    result = extract_answer(asked, "20.4%", [shares], 0.34)
+    assert [p.answer for p in result.parts] == ["20.4%"]  # two items named: a tie
+    # as many items as figures, or nothing is moved
+    uneven = (shares[0], shares[1].replace("、8.1%和20.4%", "和8.1%"), "2025")
+    result = extract_answer(
+        "2025年1月至6月，浙江省光伏组件产量占全国的比重？", "8.1%", [uneven], 0.34
+    )
+    assert [p.answer for p in result.parts] == ["8.1%"]
