@@ -50,6 +50,7 @@ from rag.components.chinese_tokens import is_noun, is_word, place_words, search_
 from rag.services.evidence import (
     clause_bounds,
     find_all,
+    longest_common_run,
     normalise,
     positional_numeral,
     sentence_bounds,
@@ -336,7 +337,7 @@ def respective(question: str, text: str, start: int, end: int) -> tuple[int, int
         # the first item carries the sentence's place (「江苏省新能源汽车」), which any
         # question about the sentence names too
         items[0] = items[0][sum(len(p) for p in _leading_places(items[0])) :]
-        shared = [_longest_shared(item, question) for item in items]
+        shared = [longest_common_run(item, question)[2] for item in items]
         best = max(shared)
         if best < _MIN_SHARED or shared.count(best) > 1:
             return start, end
@@ -351,13 +352,6 @@ def _leading_places(text: str) -> list[str]:
         if text.startswith("".join(places) + place):
             places.append(place)
     return places
-
-
-def _longest_shared(a: str, b: str) -> int:
-    return max(
-        (n for i in range(len(a)) for n in range(1, len(a) - i + 1) if a[i : i + n] in b),
-        default=0,
-    )
 
 
 # 「以什么模式移交」「什么类型的医院」: the noun the question asks 什么/哪种 of.
