@@ -37,6 +37,9 @@ passage. These kinds of question want more than the span a small model copies:
   before the name (「胡润百富董事长兼首席调研官」), where the model copies an institute;
 - a question about a share (「…占整个南疆地区进出口贸易的比重有多大？」) whose figure no
   passage holds wants the share written after the same 「占…的」 (「七成以上」).
+- a question about a figure of one thing of several a clause measures in the same unit
+  (「…酒厂面积是多少平方米？」 of 「2500平方米研发展示中心及6300平方米酒厂」) wants the figure
+  written before the thing it names, where the model copies its neighbour's.
 
 Every shape is cut from the passage text, so the answer stays verbatim.
 """
@@ -54,6 +57,8 @@ from rag.services.evidence import (
     normalise,
     positional_numeral,
     sentence_bounds,
+    unit_of,
+    with_unit,
 )
 from rag.services.passage_window import bigrams, rarity
 
@@ -344,6 +349,39 @@ def respective(question: str, text: str, start: int, end: int) -> tuple[int, int
         chosen = figures[shared.index(best)]
         return chosen.start(), chosen.end()
     return start, end
+
+
+# 「2500平方米研发展示中心及6300平方米酒厂」: a figure (its unit read by `with_unit`) and the
+# thing it measures, written right after it up to the next item or clause mark.
+_NUMBER_AT = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_MEASURED_THING = re.compile(r"[\u4e00-\u9fff]{2,10}?(?=以及|及|和|与|、|，|,|；|;|。|$)")
+_MIN_THING_SHARED = 2  # 酒厂: a thing's name is often two characters
+
+
+def measured(question: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """The figure of a clause that measures the thing the question names: 「6300平方米」, not
+    the model's 「2500平方米」, for 「…建成的酒厂面积是多少平方米？」 of 「建成47座温室大棚、
+    2500平方米研发展示中心及6300平方米酒厂」. Only where the span is one figure with its unit
+    followed by the thing it measures, another figure in the same unit measures another thing
+    in the clause, and one thing shares more of the question (≥ 2 characters) than any
+    other; else [start, end) as it is."""
+    unit = unit_of(text[start:end])
+    left, right = clause_bounds(text, start, end)
+    things: list[tuple[int, int, str]] = []
+    for m in _NUMBER_AT.finditer(text, left, right):
+        stop = with_unit(text, m.start(), m.end())
+        thing = _MEASURED_THING.match(text[:right], stop)
+        if stop > m.end() and unit_of(text[m.start() : stop]) == unit and thing:
+            things.append((m.start(), stop, thing.group(0)))
+    own = [t for t in things if t[:2] == (start, end)]
+    if len(things) < 2 or not own:
+        return start, end
+    shared = [longest_common_run(thing, question)[2] for _, _, thing in things]
+    best = max(shared)
+    if best < _MIN_THING_SHARED or shared.count(best) > 1:
+        return start, end
+    chosen = things[shared.index(best)]
+    return chosen[0], chosen[1]
 
 
 def _leading_places(text: str) -> list[str]:

@@ -39,6 +39,7 @@ from rag.services.answer_shape import (
     labelled_list,
     lead,
     list_end,
+    measured,
     only_yes_no,
     place_extent,
     reason,
@@ -795,6 +796,8 @@ def extract_answer(
         best, mismatch = verdicts[0].part, verdicts[0].mismatch
         # 「…分别占全国的9.2%、15.3%和36.2%」: the figure at the asked item's place
         best = _respan(best, passages, *respective(part, texts[best.passage], best.start, best.end))
+        # 「2500平方米研发展示中心及6300平方米酒厂」: the figure of the thing the question names
+        best = _respan(best, passages, *measured(part, texts[best.passage], best.start, best.end))
         if len(parts) == 1 and asks_several(part):
             best = _whole_list(best, passages)
         elif len(parts) == 1 and asks_who(part):

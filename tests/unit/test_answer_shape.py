@@ -17,6 +17,7 @@ from rag.services.answer_shape import (
     head_extent,
     lead,
     list_end,
+    measured,
     only_yes_no,
     reason,
     share_of,
@@ -619,3 +620,19 @@ def test_a_features_question_gets_every_feature_its_clause_gives() -> None:
     church = ("教堂", "这座教堂建于1650年，外观以巴洛克方式设计，内部简朴。", "")
     result = extract_answer("这座教堂的外观是怎么设计的？", "巴洛克方式", [church], 0.34)
     assert [p.answer for p in result.parts] == ["巴洛克方式"]
+
+
+def test_a_measured_thing_is_named_by_two_characters_of_the_question_at_least() -> None:
+    text = "新区建成32座冷库、1800平方米检测楼及5200平方米加工车间。"
+    span = text.index("5200"), text.index("加工")
+    assert text[slice(*measured("加工车间的面积是多少？", text, *span))] == "5200平方米"
+    assert text[slice(*measured("检测楼的面积是多少？", text, *span))] == "1800平方米"
+    # 楼 alone (one character shared with 检测楼) names no thing
+    assert text[slice(*measured("那座楼的面积是多少？", text, *span))] == "5200平方米"
+    # two things named as much: a tie, nothing is moved
+    assert text[slice(*measured("检测车间的面积是多少？", text, *span))] == "5200平方米"
+    # only figures in the span's unit are candidates (32座 counts cold stores)
+    assert text[slice(*measured("冷库的面积是多少平方米？", text, *span))] == "5200平方米"
+    # only a figure with its unit is moved: a bare number stays
+    bare = text.index("5200"), text.index("5200") + 4
+    assert measured("检测楼的面积是多少？", text, *bare) == bare

@@ -757,3 +757,20 @@ def test_a_figure_of_a_respectively_sentence_is_the_one_at_the_asked_items_place
         "2025年1月至6月，浙江省光伏组件产量占全国的比重？", "8.1%", [uneven], 0.34
     )
     assert [p.answer for p in result.parts] == ["8.1%"]
+
+
+def test_a_figure_is_the_one_written_before_the_thing_the_question_names() -> None:
+    park = (
+        "产业园",
+        "2024年建成32座冷库、1800平方米检测中心及5200平方米加工车间，带动就业超千人。",
+        "2024",
+    )
+    asked = "2024年建成的加工车间面积是多少平方米？"
+    result = extract_answer(asked, "1800平方米", [park], 0.34)
+    assert [p.answer for p in result.parts] == ["5200平方米"]
+    # a figure in another unit is not a candidate (32座 counts cold stores)
+    result = extract_answer("2024年建成的冷库有多少座？", "32座", [park], 0.34)
+    assert [p.answer for p in result.parts] == ["32座"]
+    # the question names no thing: the model's figure stays
+    result = extract_answer("2024年建成了多少平方米？", "1800平方米", [park], 0.34)
+    assert [p.answer for p in result.parts] == ["1800平方米"]
