@@ -86,7 +86,11 @@ _WHEN = re.compile(r"何时|什么时候|什么时间|哪一年|哪年|何年|�
 _TIME_AFTER = re.compile(r"以来|以后|之后|以前|之前|左右|前后|年间|起(?![来草义])|初|末|底")
 _TIME_BEFORE = re.compile(r"(?:约|大约|近)$")
 # 「几类」「多少种」: a count and the classifier it is asked with.
-_COUNT = re.compile(r"(?:几|多少)([个种类次位名项条座所部届只头件张本家款支队批级层代])")
+# The classifiers a count is asked and written with (「几处」「2股」).
+_CLASSIFIERS = (
+    "个种类次位名项条座所部届只头件张本家款支队批级层代间处股块片枚颗株匹艘架篇门幅栋轮套"
+)
+_COUNT = re.compile(rf"(?:几|多少)([{_CLASSIFIERS}])")
 _NUMBER = re.compile(r"^(?:\d+|[一二两三四五六七八九十百千]+)$")
 # 「什么是X？」「何谓X」「X是什么意思」「X指的是什么」: a question about what a term is.
 _DEFINITION = (
@@ -522,9 +526,7 @@ def _count_before(span: str, classifier: str, texts: list[str]) -> str:
 
 # A count answered where the things counted were asked for (「有哪几座？」 → 「4间」), and
 # what introduces the things after it: 「有4间高水平实验室，包括物理…实验室、…」.
-_A_COUNT = re.compile(
-    r"^(?:\d+|[一二两三四五六七八九十百]+)[个种类间座所项名位家条件只头本部支届批]$"
-)
+_A_COUNT = re.compile(rf"^(?:\d+|[一二两三四五六七八九十百]+)[{_CLASSIFIERS}]$")
 _ASKS_WHICH = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]")
 _NAMES_THEM = re.compile(r"包括|包含|分别是|分别为|分别有|即|[:：]")
 

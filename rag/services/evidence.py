@@ -28,10 +28,12 @@ _UNIT_AFTER = re.compile(
     r"公斤|毫克|斤|克|毫升|升|度)|[万亿千百])"
 )
 # The start of a range written before a figure: 「15至20厘米」 and 「50米至1,520米」 hold
-# 「20厘米」 and 「1,520米」; and the word that makes it approximate: 「约65厘米」 is not
-# 「65厘米」 (the 约 of 签约 is not that word).
+# 「20厘米」 and 「1,520米」; and the word that makes it approximate or a bound: 「约65厘米」
+# is not 「65厘米」, nor 「超过1800个」 「1800个」 (the 约 of 签约 and the 近 of 附近 are
+# not those words).
 _RANGE_BEFORE = re.compile(
-    r"(?:(?:大约|(?<![签节条制预公合契违履邀相缔婚誓集隐])约)\s*)?"
+    r"(?:(?:大约|约为|约有|超过|不足|不到|至少|多达|高达|将近|接近|逾|"
+    r"(?<![签节条制预公合契违履邀相缔婚誓集隐])约|(?<![最附靠临邻亲就远])近)\s*)?"
     rf"(?:\d[\d,]*(?:\.\d+)?(?:{_UNIT_AFTER.pattern})?\s*(?:至|到|~|～|-|–|—)\s*)?$"
 )
 

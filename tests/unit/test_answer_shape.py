@@ -85,7 +85,10 @@ def test_only_questions_that_ask_for_several_things_get_the_whole_list() -> None
 def test_a_count_is_given_as_the_text_writes_it_with_its_classifier() -> None:
     texts = ["这些飞弹又分成两类：36枚射程较远的拦截弹，与64枚射程较短的拦截弹。"]
     assert as_count("2", "飞弹分为几类？", texts) == "两类"
-    assert as_count("36", "部署了多少枚飞弹？", texts) == "36"  # 枚 is not asked with 几/多少
+    assert as_count("36", "部署了多少枚飞弹？", texts) == "36枚"
+    assert as_count("36", "部署了多少发飞弹？", texts) == "36"  # 发: no count classifier
+    assert as_count("7", "共有几处发射基地？", ["共有7处发射基地。"]) == "7处"
+    assert as_count("2", "军队分成几股？", ["将军队分成2股。"]) == "2股"
     assert as_count("3", "飞弹分为几类？", texts) == "3"  # no 三类 in the text: left as it is
     assert as_count("二", "飞弹分为几类？", ["分为二类。"]) == "二类"
     passage = ("飞弹", texts[0], "")

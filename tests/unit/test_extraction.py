@@ -547,6 +547,16 @@ def test_a_figure_takes_the_range_it_closes_its_unit_and_its_approximation() -> 
     assert [p.answer for p in result.parts] == ["约15至20厘米"]  # 约: the text's own hedge
     leaf = ("", "下部叶有长达3-4毫米的细柄。", "")
     assert [p.answer for p in extract_answer("细柄多长？", "4", [leaf], 0.34).parts] == ["3-4毫米"]
+    # a bound is part of the figure too: 「超过1800个」 is not 「1800个」
+    courses = ("", "截至2007年11月，线上课程超过1800个，学员约有24万人。", "")
+    result = extract_answer("2007年11月，线上的课程有多少？", "1800个", [courses], 0.34)
+    assert [p.answer for p in result.parts] == ["超过1800个"]
+    result = extract_answer("2007年11月，学员有多少人？", "24万人", [courses], 0.34)
+    assert [p.answer for p in result.parts] == ["约有24万人"]
+    # the 近 of 附近 is another word
+    town = ("", "镇政府附近3公里内有两所学校。", "")
+    result = extract_answer("镇政府多少公里内有两所学校？", "3公里", [town], 0.34)
+    assert [p.answer for p in result.parts] == ["3公里"]
     # the 约 of 签约 is another word
     assert [p.answer for p in _extract("阿图什市签约了几个项目？", "7").parts] == ["7个"]
 
