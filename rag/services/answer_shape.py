@@ -493,6 +493,13 @@ def as_count(span: str, question: str, texts: list[str]) -> str:
         counted = f"{form}{classifier}"
         if any(find_all(counted, text) for text in holding):
             return counted
+        if classifier == "个":
+            # 「几个孩子？」 of 「育有3名子女」: 个 asks for any count; the text's own classifier
+            # (not the 三个 of 「减刑三个月」 elsewhere in the passage)
+            written = re.compile(rf"(?<![\d.]){re.escape(form)}[{_CLASSIFIERS}]")
+            found = next((m.group(0) for t in holding if (m := written.search(t))), "")
+            if found:
+                return found
     # 「36」 copied from 「分成两类：36枚…；与64枚…」: the number counts something else; the
     # count its sentence states with the classifier, when it states one.
     counts = _counts(classifier)

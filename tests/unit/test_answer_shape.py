@@ -89,6 +89,9 @@ def test_a_count_is_given_as_the_text_writes_it_with_its_classifier() -> None:
     assert as_count("36", "部署了多少发飞弹？", texts) == "36"  # 发: no count classifier
     assert as_count("7", "共有几处发射基地？", ["共有7处发射基地。"]) == "7处"
     assert as_count("2", "军队分成几股？", ["将军队分成2股。"]) == "2股"
+    # 个 asks for any count: the classifier the text writes the number with
+    family = ["已婚，育有3名子女。因案被判减刑三个月。"]
+    assert as_count("3", "他有几个孩子？", family) == "3名"
     assert as_count("3", "飞弹分为几类？", texts) == "3"  # no 三类 in the text: left as it is
     assert as_count("二", "飞弹分为几类？", ["分为二类。"]) == "二类"
     passage = ("飞弹", texts[0], "")
@@ -441,7 +444,8 @@ def test_a_place_keeps_the_name_the_span_cut_the_places_inside_and_its_modern_na
 
 def test_a_count_is_looked_for_where_the_number_itself_is_written() -> None:
     texts = ["故事围绕著三个为一位侦探工作的女孩。", "林永康已婚，育有3名子女。"]
-    assert as_count("3", "林永康有几个孩子？", texts) == "3"  # not another passage's 三个
+    # its own classifier, not another passage's 三个
+    assert as_count("3", "林永康有几个孩子？", texts) == "3名"
     assert as_count("3", "有几个女孩？", texts[:1]) == "三个"  # no passage writes 3 itself
 
 
