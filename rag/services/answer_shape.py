@@ -76,6 +76,8 @@ _SENTENCE_END = "。！？!?\n"
 _OPEN, _CLOSE = "（(「『《“[【", "）)」』》”]】"
 # The end of a list's last item: 「等」「等人」「等地」.
 _CLOSES_LIST = re.compile(r"(?<![平同相高中初均对头一二三特上下何])等[人地国处省市县]?")
+# A list of titles or quotes that modifies the noun after it: 「…《列王纪下》的作者」.
+_OWNED = re.compile(r"[》」』”]的[\u4e00-\u9fff]{1,4}$")
 # A list of two: the item after 及/和/与 (no longer than the first, or it is a clause).
 _AND_ONE_MORE = re.compile(r"[」』”》）)]?\s*(?:以及|及|和|与|或)")
 # After a list's head, the list it introduces: 「东亚地区，包括日本、朝鲜…」.
@@ -155,7 +157,11 @@ def list_end(text: str, start: int, end: int) -> int:
     if in_list:
         # 「…杨祐宁等人开始了模特儿的工作」: the list ends with its 等.
         closing = _CLOSES_LIST.search(text, last, stop)
-        return max(end, closing.end()) if closing else stop
+        if closing:
+            return max(end, closing.end())
+        # 「《耶利米书》、…及《列王纪下》的作者」: the list is what 的 makes a modifier of
+        owner = _OWNED.search(text, last, stop)
+        return max(end, owner.start() + 1) if owner else stop
     second = _AND_ONE_MORE.match(text, end)
     if second and 0 < stop - second.end() <= 1.5 * (end - start):
         # 「「旅游业务管理文凭课程」及「款待与旅游管理文凭课程」」: two items, no 、

@@ -65,6 +65,15 @@ def test_a_list_the_span_introduces_is_taken_and_a_span_in_no_list_is_kept() -> 
     assert _list(text, "107.37亿元", "107.37亿元") == "107.37亿元"
     text = "常见副作用有低血压、耳鸣等，严重副作用则有丧失听力。"
     assert _list(text, "低血压", "耳鸣等") == "低血压、耳鸣等"
+    # a list of titles that 的 makes a modifier ends with its last title
+    text = "他是《旧约》中《耶利米书》、《耶利米哀歌》及《列王纪下》的作者。"
+    assert (
+        _list(text, "《耶利米书》", "《耶利米哀歌》")
+        == "《耶利米书》、《耶利米哀歌》及《列王纪下》"
+    )
+    # a place list's 的 stays inside its item
+    text = "分布于越南、老挝以及中国大陆的四川。"
+    assert _list(text, "越南", "老挝") == "越南、老挝以及中国大陆的四川"
 
 
 def test_only_questions_that_ask_for_several_things_get_the_whole_list() -> None:
