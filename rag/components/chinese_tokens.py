@@ -138,6 +138,8 @@ def search_tokens(text: str) -> list[str]:
 # Words that point at something named elsewhere (「这个计划由谁来主持」): in a question they
 # say nothing about what it asks. Not stopwords for search, where they are harmless.
 _POINTERS = frozenset(["这个", "那个", "这些", "那些", "这种", "那种", "这里", "那里", "它们"])
+# The noun of a question word (「什么时候」 is cut 什么 / 时候): it asks, it names nothing.
+_ASKING = frozenset(["时候"])
 
 
 def content_terms(question: str) -> list[str]:
@@ -146,7 +148,13 @@ def content_terms(question: str) -> list[str]:
     terms = []
     for token in _jieba().lcut(question.lower()):
         token = token.strip()
-        if len(token) < 2 or token in STOPWORDS or token in _POINTERS or not _WORDISH.search(token):
+        if (
+            len(token) < 2
+            or token in STOPWORDS
+            or token in _POINTERS
+            or token in _ASKING
+            or not _WORDISH.search(token)
+        ):
             continue
         terms.append(token)
     return list(dict.fromkeys(terms))

@@ -602,6 +602,14 @@ def test_a_place_suffix_jieba_glues_to_the_next_word_is_not_a_term() -> None:
     ]
     # a word of the dictionary after a place is no glue: 州长 of 克州州长
     assert "州长" in question_scope("克州州长叫什么名字？").metric_terms
+    # 什么/时候: the noun of the question word names nothing the evidence must say
+    assert question_scope("占旭刚什么时候正式结束运动生涯？").metric_terms == (
+        "占旭刚",
+        "正式",
+        "结束",
+        "运动",
+        "生涯",
+    )
 
 
 def test_a_figure_the_question_quotes_ties_the_sentence_to_it() -> None:
