@@ -503,9 +503,9 @@ def as_count(span: str, question: str, texts: list[str]) -> str:
             # 「几个孩子？」 of 「育有3名子女」: 个 asks for any count; the text's own classifier
             # (not the 三个 of 「减刑三个月」 elsewhere in the passage)
             written = re.compile(rf"(?<![\d.]){re.escape(form)}[{_CLASSIFIERS}]")
-            found = next((m.group(0) for t in holding if (m := written.search(t))), "")
-            if found:
-                return found
+            own = next((m.group(0) for t in holding if (m := written.search(t))), "")
+            if own:
+                return own
     # 「36」 copied from 「分成两类：36枚…；与64枚…」: the number counts something else; the
     # count its sentence states with the classifier, when it states one.
     counts = _counts(classifier)
