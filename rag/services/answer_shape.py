@@ -37,6 +37,8 @@ passage. These kinds of question want more than the span a small model copies:
   before the name (「胡润百富董事长兼首席调研官」), where the model copies an institute;
 - a question about a share (「…占整个南疆地区进出口贸易的比重有多大？」) whose figure no
   passage holds wants the share written after the same 「占…的」 (「七成以上」).
+- a question about whose relative someone is (「明圣王后是谁的母亲？」) wants the person the
+  passage writes before 的母亲 (「第19代君主肃宗」), where the model gives her own mother;
 - a question about a figure of one thing of several a clause measures in the same unit
   (「…酒厂面积是多少平方米？」 of 「2500平方米研发展示中心及6300平方米酒厂」) wants the figure
   written before the thing it names, where the model copies its neighbour's.
@@ -785,6 +787,46 @@ def title_of(question: str, names: Sequence[str], texts: list[str]) -> str:
                 title = text[start : match.start()].strip()
                 if len(title) >= 2 and _TITLE_END.search(title):
                     return title
+    return ""
+
+
+# 「明圣王后是谁的母亲？」「高英是哪位皇帝的皇后？」: whose relative or consort the subject is;
+# a text writes the other person before 的 and the relation (「肃宗的母亲」), or before 之 and
+# its one-character form (「王蕴之女」).
+_WHOSE = re.compile(
+    r"^(?:请问)?(.{2,12}?)是(?:谁|哪位|哪一位|哪个)[\u4e00-\u9fff]{0,4}?的"
+    r"(女儿|儿子|妻子|丈夫|母亲|父亲|皇后|王后|王妃|妃子|女婿|长子|次子|长女|次女|孙子|孙女)"
+    r"[？?。]?$"
+)
+_RELATION_SHORT = {"女儿": "女", "儿子": "子", "妻子": "妻", "母亲": "母", "父亲": "父"}
+_PERSON_START = "，,。；;：:、（）()「」“”\n "
+
+
+def whose(question: str, texts: list[str]) -> str:
+    """「X是谁的K？」 (K a relative or consort): the person that the first passage naming X
+    writes before 的K, or 之 and K's one-character form, back to the mark before it
+    (「第19代君主肃宗」 of 「…显宗的王妃，第19代君主肃宗的母亲」; 「晋陵郡太守王蕴」 of
+    「…，晋陵郡太守王蕴之女」), the earliest in the passage, and never X itself (「X的母亲」
+    names X's mother, the other way round); '' when the question is not of that form or no
+    passage writes it."""
+    asked = _WHOSE.match(question.strip())
+    if not asked:
+        return ""
+    subject, relation = asked.groups()
+    marks = [f"的{relation}"]
+    if relation in _RELATION_SHORT:
+        marks.append(f"之{_RELATION_SHORT[relation]}")
+    pattern = re.compile("|".join(re.escape(m) for m in marks))
+    for text in texts:
+        if subject not in text:
+            continue
+        for hit in pattern.finditer(text):
+            start = hit.start()
+            while start > 0 and text[start - 1] not in _PERSON_START:
+                start -= 1
+            other = text[start : hit.start()].strip()
+            if 2 <= len(other) <= 20 and subject not in other:
+                return other
     return ""
 
 

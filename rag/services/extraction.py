@@ -49,6 +49,7 @@ from rag.services.answer_shape import (
     time_bounds,
     title_of,
     verb_objects,
+    whose,
 )
 from rag.services.evidence import (
     aligned_stretch,
@@ -734,6 +735,10 @@ def extract_answer(
         if not told and asks_title(part):
             # 「胡润是什么身份？」: the title written before the name, not the institute's name
             told = title_of(part, question_scope(part).names, texts)
+        if not told:
+            # 「明圣王后是谁的母亲？」 answered with her own mother: the person the passage
+            # writes before 的母亲 (「第19代君主肃宗」)
+            told = whose(part, texts)
         if not told and asks_event(part):
             # 「1982年，兰比尔发生了什么事情？」: the sentence that tells what happened then
             told = event(part, texts)

@@ -25,6 +25,7 @@ from rag.services.answer_shape import (
     time_bounds,
     title_of,
     verb_objects,
+    whose,
 )
 from rag.services.extraction import coordinated_parts, extract_answer
 
@@ -652,3 +653,17 @@ def test_a_measured_thing_is_named_by_two_characters_of_the_question_at_least() 
     # only a figure with its unit is moved: a bare number stays
     bare = text.index("5200"), text.index("5200") + 4
     assert measured("检测楼的面积是多少？", text, *bare) == bare
+
+
+def test_whose_relative_someone_is_is_the_person_written_before_the_relation() -> None:
+    queen = "明圣王后金氏，清风府院君之长女，第18代君主显宗的王妃，第19代君主肃宗的母亲。"
+    assert whose("明圣王后是谁的母亲？", [queen]) == "第19代君主肃宗"
+    assert whose("明圣王后是哪位君主的王妃？", [queen]) == "第18代君主显宗"
+    # 之 and the one-character form, the earliest in the passage
+    daughter = "王法慧，晋陵郡太守王蕴之女。后来朝廷走访王蕴的女儿王法慧。"
+    assert whose("王法慧是谁的女儿？", [daughter]) == "晋陵郡太守王蕴"
+    # 「X的母亲」 names X's mother: the other way round
+    assert whose("明圣王后是谁的母亲？", ["明圣王后的母亲宋氏出身名门。"]) == ""
+    # a passage that does not name the subject, a relation not asked about
+    assert whose("明圣王后是谁的母亲？", ["高英是北魏宣武帝的皇后，元诩的母亲。"]) == ""
+    assert whose("成公英是谁的将领？", ["成公英归降，而成为曹魏的将领。"]) == ""

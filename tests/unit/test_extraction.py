@@ -792,3 +792,10 @@ def test_a_figure_is_the_one_written_before_the_thing_the_question_names() -> No
     # the question names no thing: the model's figure stays
     result = extract_answer("2024年建成了多少平方米？", "1800平方米", [park], 0.34)
     assert [p.answer for p in result.parts] == ["1800平方米"]
+
+
+def test_whose_mother_is_answered_with_the_child_not_her_own_mother() -> None:
+    queen = ("明圣王后", "明圣王后金氏，第18代君主显宗的王妃，第19代君主肃宗的母亲。", "")
+    other = ("高英", "高英的母亲是武邑郡君王氏。", "")
+    result = extract_answer("明圣王后是谁的母亲？", "武邑郡君王氏", [other, queen], 0.34)
+    assert [p.answer for p in result.parts] == ["第19代君主肃宗"]
