@@ -354,11 +354,10 @@ def respective(question: str, text: str, start: int, end: int) -> tuple[int, int
         # the first item carries the sentence's place (「江苏省新能源汽车」), which any
         # question about the sentence names too
         items[0] = items[0][sum(len(p) for p in _leading_places(items[0])) :]
-        shared = [longest_common_run(item, question)[2] for item in items]
-        best = max(shared)
-        if best < _MIN_SHARED or shared.count(best) > 1:
+        named = _named_most(items, question, _MIN_SHARED)
+        if named is None:
             return start, end
-        chosen = figures[shared.index(best)]
+        chosen = figures[named]
         return chosen.start(), chosen.end()
     return start, end
 
@@ -385,15 +384,23 @@ def measured(question: str, text: str, start: int, end: int) -> tuple[int, int]:
         thing = _MEASURED_THING.match(text[:right], stop)
         if stop > m.end() and unit_of(text[m.start() : stop]) == unit and thing:
             things.append((m.start(), stop, thing.group(0)))
-    own = [t for t in things if t[:2] == (start, end)]
-    if len(things) < 2 or not own:
+    if len(things) < 2 or not any(t[:2] == (start, end) for t in things):
         return start, end
-    shared = [longest_common_run(thing, question)[2] for _, _, thing in things]
-    best = max(shared)
-    if best < _MIN_THING_SHARED or shared.count(best) > 1:
+    named = _named_most([thing for _, _, thing in things], question, _MIN_THING_SHARED)
+    if named is None:
         return start, end
-    chosen = things[shared.index(best)]
+    chosen = things[named]
     return chosen[0], chosen[1]
+
+
+def _named_most(items: list[str], question: str, minimum: int) -> int | None:
+    """The index of the one item that shares the longest run with the question, at least
+    `minimum` characters; None when none does or two share as much."""
+    shared = [longest_common_run(item, question)[2] for item in items]
+    best = max(shared)
+    if best < minimum or shared.count(best) > 1:
+        return None
+    return shared.index(best)
 
 
 def _leading_places(text: str) -> list[str]:
